@@ -13,8 +13,9 @@
 #include "config.h"
 #include "log.h"
 #include "state.h"
+#include "state_schemas.h"
 
-enum { OPT_STATE_DIR = 1000, OPT_DATA_DIR, OPT_SYSLOG, OPT_VERSION, OPT_HELP, OPT_CHECK };
+enum { OPT_STATE_DIR = 1000, OPT_DATA_DIR, OPT_SYSLOG, OPT_VERSION, OPT_HELP, OPT_CHECK, OPT_SCHEMA };
 
 static const struct option base_opts[] = {
 	{ "config", required_argument, NULL, 'c' },
@@ -26,6 +27,7 @@ static const struct option base_opts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "check-config", no_argument, NULL, OPT_CHECK },
+	{ "print-schema", no_argument, NULL, OPT_SCHEMA },
 };
 #define N_BASE (sizeof(base_opts) / sizeof(base_opts[0]))
 #define MAX_OPTS 48
@@ -41,6 +43,7 @@ static void usage(const struct hgw_daemon *d, FILE *to)
 		"  -q, --quiet         log only warnings and errors\n"
 		"      --syslog        also log to syslog\n"
 		"      --check-config  check the configuration, print it with defaults, exit\n"
+		"      --print-schema  print the config section's keys as Markdown, exit\n"
 		"      --version       print the version and exit\n"
 		"      --help          print this help and exit\n%s",
 		d->name, d->summary ? d->summary : "", HGW_CONFIG_DEFAULT, HGW_STATE_DIR_DEFAULT,
@@ -171,6 +174,12 @@ int hgw_daemon_main(struct hgw_daemon *d, int argc, char **argv)
 		case OPT_DATA_DIR: d->data_dir = optarg; break;
 		case OPT_SYSLOG: use_syslog = true; break;
 		case OPT_CHECK: check_only = true; break;
+		case OPT_SCHEMA:
+			if (d->section) {
+				printf("## `%s`\n\n%s\n\n", d->section, d->summary ? d->summary : "");
+				hgw_schema_markdown(stdout, d->schema);
+			}
+			return 0;
 		case OPT_VERSION: printf("%s %s\n", d->name, HGW_VERSION); return 0;
 		case OPT_HELP: usage(d, stdout); return 0;
 		default:

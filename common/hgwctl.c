@@ -3,6 +3,7 @@
  *   hgwctl [--state-dir DIR] status            one line per state file
  *   hgwctl [--state-dir DIR] show NAME         one file, pretty-printed
  *   hgwctl [--state-dir DIR] watch             print each file as it changes
+ *   hgwctl schema                              every state file's schema (Markdown)
  *   hgwctl [--state-dir DIR] wait NAME PATH VALUE [TIMEOUT_S]
  *                                              wait until NAME's PATH (dotted,
  *                                              array indexes as numbers) equals
@@ -19,13 +20,14 @@
 
 #include "log.h"
 #include "state.h"
+#include "state_schemas.h"
 #include "watch.h"
 
 static const char *state_dir;
 
 static int usage(FILE *to)
 {
-	fprintf(to, "Usage: hgwctl [--state-dir DIR] status | show NAME | watch |\n"
+	fprintf(to, "Usage: hgwctl [--state-dir DIR] status | show NAME | watch | schema |\n"
 		    "              wait NAME PATH VALUE [TIMEOUT_S]\n"
 		    "State dir: --state-dir, else $HGW_STATE_DIR, else %s\n",
 		HGW_STATE_DIR_DEFAULT);
@@ -198,6 +200,14 @@ int main(int argc, char **argv)
 		return usage(stdout);
 	if (strcmp(cmd, "status") == 0 && left == 0)
 		return cmd_status();
+	if (strcmp(cmd, "schema") == 0 && left == 0) {
+		for (const struct hgw_state_schema *s = hgw_state_schemas; s->file; s++) {
+			printf("## `%s`\n\nWritten by %s: %s.\n\n", s->file, s->writer, s->summary);
+			hgw_schema_markdown(stdout, s->fields);
+			printf("\n");
+		}
+		return 0;
+	}
 	if (strcmp(cmd, "show") == 0 && left == 1)
 		return cmd_show(argv[i]);
 	if (strcmp(cmd, "watch") == 0 && left == 0) {

@@ -87,6 +87,21 @@ class Net:
         if up:
             sh("ip", "-n", ns1, "link", "set", if1, "up")
             sh("ip", "-n", ns2, "link", "set", if2, "up")
+            self.wait_linklocal(ns1, if1)
+            self.wait_linklocal(ns2, if2)
+
+    def wait_linklocal(self, ns, ifname, timeout=5):
+        """Waits until ifname has a usable (non-tentative) fe80:: address.
+        Even with DAD off, an address stays tentative until the link has
+        carrier, which for a veth is a moment after both ends are up."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for link in self.ipj(ns, "-6", "addr", "show", "dev", ifname):
+                for a in link.get("addr_info", []):
+                    if a.get("scope") == "link" and not a.get("tentative"):
+                        return a["local"]
+            time.sleep(0.02)
+        raise AssertionError(f"{ns}/{ifname}: no usable link-local address after {timeout}s")
 
     def tun(self, ns, name):
         sh("ip", "-n", ns, "tuntap", "add", "dev", name, "mode", "tun")
@@ -199,7 +214,9 @@ def wait_state(state_dir, name, pred=lambda d: True, timeout=10, daemon=None):
 class Capture:
     def __init__(self, ns, ifname, path, bpf):
         self.path = path
-        cmd = ["tcpdump", "-i", ifname, "-U", "-n", "-s", "0", "-w", path]
+        # --immediate-mode: without it TPACKET_V3 holds packets for up to a
+        # second and a SIGINT loses them.
+        cmd = ["tcpdump", "-i", ifname, "--immediate-mode", "-U", "-n", "-s", "0", "-w", path]
         if bpf:
             cmd += bpf.split()
         if ns:

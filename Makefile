@@ -48,11 +48,12 @@ COMPONENTS :=
 FUZZ_TARGETS :=
 LIBHGW_SRCS :=
 
-include common/module.mk
-include $(filter-out common/module.mk,$(wildcard */module.mk))
-
+# Defined before the modules so their explicit rules can use them.
 OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIBHGW := $(BUILD)/libhgw.a
+
+include common/module.mk
+include $(filter-out common/module.mk,$(wildcard */module.mk))
 
 .PHONY: all test check unit fuzz bench lab install clean deps
 all: $(addprefix $(BUILD)/bin/,$(PROGS))
@@ -114,7 +115,7 @@ fuzz: $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
 		grep -E "stat::number_of_executed_units|cov:" $(BUILD)/fuzz/$$f.log | tail -2; \
 	done
 
-bench: all
+bench: all $(addprefix $(BUILD)/bench/,$(BENCH_PROGS))
 	$(PYTHON) bench/run.py --build $(BUILD)
 
 lab: all

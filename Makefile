@@ -128,7 +128,7 @@ deps:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/hgw/configs
 	install -m 0755 $(addprefix $(BUILD)/bin/,$(PROGS)) $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 configs/*.json $(DESTDIR)$(PREFIX)/share/doc/hgw/configs/
+	$(if $(wildcard configs/*.json),install -m 0644 $(wildcard configs/*.json) $(DESTDIR)$(PREFIX)/share/doc/hgw/configs/)
 	install -m 0644 docs/*.md $(DESTDIR)$(PREFIX)/share/doc/hgw/
 
 clean:

@@ -1,0 +1,182 @@
+/* netlinkd's config section: schema and parsing into struct nl_config. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct hgw_field prefix_item = { "", HGW_T_PREFIX, 0, 0, 0, NULL, NULL,
+					      "address with prefix length" };
+
+static const struct hgw_field link_fields[] = {
+	{ "name", HGW_T_IFNAME, HGW_REQUIRED, 0, 0, NULL, NULL, "interface name" },
+	{ "mac", HGW_T_MAC, HGW_NULLABLE, 0, 0, NULL, "null",
+	  "rename the interface with this MAC address to name (e.g. the DSL port)" },
+	{ "mtu", HGW_T_INT, HGW_NULLABLE, 68, 65535, NULL, "null", "MTU to set; null leaves it alone" },
+	{ "up", HGW_T_BOOL, 0, 0, 0, NULL, "true", "bring the link up" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+static const struct hgw_field link_item = { "", HGW_T_OBJECT, 0, 0, 0, link_fields, NULL, "" };
+
+static const struct hgw_field lan_fields[] = {
+	{ "name", HGW_T_IFNAME, HGW_REQUIRED, 0, 0, NULL, NULL, "LAN interface (brought up)" },
+	{ "mtu", HGW_T_INT, HGW_NULLABLE, 1280, 65535, NULL, "null", "MTU; null leaves it alone" },
+	{ "addresses", HGW_T_ARRAY, 0, 0, NL_MAX_LAN_ADDRS, &prefix_item, "[]",
+	  "static addresses with prefix length: IPv4, fe80::1/64, ULA (as rsdsl does)" },
+	{ "subnet_id", HGW_T_INT, HGW_NULLABLE, 0, 65535, NULL, "null",
+	  "which /64 of a delegated prefix this LAN gets; null = the next free one in LAN order" },
+	{ "pd", HGW_T_BOOL, 0, 0, 0, NULL, "true", "assign a /64 of each delegated prefix" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+static const struct hgw_field lan_item = { "", HGW_T_OBJECT, 0, 0, 0, lan_fields, NULL, "" };
+
+#define WAN_FIELDS(table, metric, ra)                                                           \
+	{ "table", HGW_T_INT, 0, 1, 4294967294LL, NULL, #table,                                 \
+	  "routing table for traffic sourced from this WAN's addresses" },                      \
+	{ "metric", HGW_T_INT, 0, 1, 4294967294LL, NULL, #metric,                               \
+	  "metric of its default route in the main table (lower wins)" },                       \
+	{ "default_route", HGW_T_BOOL, 0, 0, 0, NULL, "true",                                   \
+	  "install a default route in the main table while this WAN is up" },                   \
+	{ "accept_ra", HGW_T_INT, HGW_NULLABLE, 0, 2, NULL, #ra,                                \
+	  "net.ipv6.conf.<if>.accept_ra (2: accept while forwarding); null leaves it alone" }, \
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
+
+static const struct hgw_field wan_tunnel[] = { WAN_FIELDS(201, 100, 0) };
+static const struct hgw_field wan_dsl[] = { WAN_FIELDS(202, 200, 2) };
+static const struct hgw_field wan_lte[] = { WAN_FIELDS(203, 300, 2) };
+static const struct hgw_field wan_fields[] = {
+	{ "tunnel", HGW_T_OBJECT, 0, 0, 0, wan_tunnel, "{}",
+	  "the bonded tunnel (hybrid.json interface, its DHCP leases)" },
+	{ "dsl", HGW_T_OBJECT, 0, 0, 0, wan_dsl, "{}", "the PPPoE session (pppoe.json)" },
+	{ "lte", HGW_T_OBJECT, 0, 0, 0, wan_lte, "{}", "the LTE bearer (lte.json)" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+const struct hgw_field nl_config_schema[] = {
+	{ "route_protocol", HGW_T_INT, 0, 5, 255, NULL, "73",
+	  "protocol number tagging netlinkd's routes, rules and addresses (RTPROT/IFA_PROTO); "
+	  "objects without it are never touched" },
+	{ "rule_priority_min", HGW_T_INT, 0, 1, 32765, NULL, "10000",
+	  "lowest priority of netlinkd's policy rules" },
+	{ "rule_priority_max", HGW_T_INT, 0, 1, 32765, NULL, "10999",
+	  "highest priority of netlinkd's policy rules" },
+	{ "forwarding", HGW_T_BOOL, 0, 0, 0, NULL, "true", "enable IPv4 and IPv6 forwarding" },
+	{ "cleanup_on_exit", HGW_T_BOOL, 0, 0, 0, NULL, "true",
+	  "remove netlinkd's addresses, routes, rules and tunnels on a clean exit" },
+	{ "pd_host", HGW_T_IP6, 0, 0, 0, NULL, "\"::1\"",
+	  "the router's address in each delegated /64 (only the low 64 bits count)" },
+	{ "pd_unreachable_metric", HGW_T_INT, 0, 1, 4294967294LL, NULL, "4278198272",
+	  "metric of the unreachable route for the unassigned rest of a delegated prefix" },
+	{ "links", HGW_T_ARRAY, 0, 0, NL_MAX_LINKS, &link_item, "[]",
+	  "further links to configure (rename by MAC, MTU, up)" },
+	{ "lan", HGW_T_ARRAY, 0, 0, NL_MAX_LAN, &lan_item, "[]", "LAN interfaces, in /64 order" },
+	{ "wan", HGW_T_OBJECT, 0, 0, 0, wan_fields, "{}", "routing policy per WAN" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static void copy_name(char *dst, const char *src)
+{
+	size_t n = strnlen(src, NL_IFNAMSIZ - 1);
+	memcpy(dst, src, n);
+	dst[n] = 0;
+}
+
+int nl_config_parse(const json_t *s, struct nl_config *c, struct hgw_errors *e)
+{
+	memset(c, 0, sizeof(*c));
+	c->owner.proto = (uint8_t)hgw_json_int(s, "route_protocol");
+	c->owner.prio_min = (uint32_t)hgw_json_int(s, "rule_priority_min");
+	c->owner.prio_max = (uint32_t)hgw_json_int(s, "rule_priority_max");
+	c->forwarding = hgw_json_bool(s, "forwarding");
+	c->cleanup_on_exit = hgw_json_bool(s, "cleanup_on_exit");
+	c->pd_unreachable_metric = (uint32_t)hgw_json_int(s, "pd_unreachable_metric");
+	uint8_t host[16];
+	int plen;
+	if (hgw_parse_prefix(hgw_json_str(s, "pd_host"), 10, host, &plen) == 0)
+		memcpy(c->pd_host, host + 8, 8);
+	int bad = 0;
+	/* Rules sit at prio_min + 100 + 10 * wan (see desired.c). */
+	if (c->owner.prio_max < c->owner.prio_min + 100 + 10 * NL_WAN_N) {
+		hgw_errors_add(e, "netlinkd.rule_priority_max: the range %u..%u is too small "
+			       "(needs at least %d priorities)", c->owner.prio_min, c->owner.prio_max,
+			       100 + 10 * NL_WAN_N + 1);
+		bad++;
+	}
+
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(s, "links"), i, v) {
+		struct nl_link *l = &c->links[c->n_links++];
+		copy_name(l->ifname, hgw_json_str(v, "name"));
+		if (json_is_string(json_object_get(v, "mac")))
+			l->has_mac = hgw_parse_mac(hgw_json_str(v, "mac"), l->mac) == 0;
+		l->mtu = (uint32_t)hgw_json_int(v, "mtu");
+		l->up = hgw_json_bool(v, "up");
+	}
+	json_array_foreach(json_object_get(s, "lan"), i, v) {
+		struct nl_lan *l = &c->lan[c->n_lan++];
+		copy_name(l->ifname, hgw_json_str(v, "name"));
+		l->mtu = (uint32_t)hgw_json_int(v, "mtu");
+		json_t *sid = json_object_get(v, "subnet_id");
+		l->subnet_id = json_is_integer(sid) ? (int)json_integer_value(sid) : -1;
+		l->pd = hgw_json_bool(v, "pd");
+		for (size_t k = 0; k < i; k++) {
+			if (strcmp(c->lan[k].ifname, l->ifname) == 0) {
+				hgw_errors_add(e, "netlinkd.lan[%zu].name: \"%s\" is already lan[%zu]", i,
+					       l->ifname, k);
+				bad++;
+			}
+			if (l->subnet_id >= 0 && c->lan[k].subnet_id == l->subnet_id) {
+				hgw_errors_add(e, "netlinkd.lan[%zu].subnet_id: %d is already lan[%zu]'s",
+					       i, l->subnet_id, k);
+				bad++;
+			}
+		}
+		size_t j;
+		json_t *a;
+		json_array_foreach(json_object_get(v, "addresses"), j, a) {
+			struct nl_addr *ad = &l->addrs[l->n_addrs];
+			const char *txt = json_string_value(a);
+			int pl;
+			memset(ad, 0, sizeof(*ad));
+			if (hgw_parse_prefix(txt, AF_INET, ad->local, &pl) == 0)
+				ad->family = AF_INET;
+			else if (hgw_parse_prefix(txt, AF_INET6, ad->local, &pl) == 0)
+				ad->family = AF_INET6;
+			else
+				continue; /* the schema already refused it */
+			if (!strchr(txt, '/'))
+				pl = ad->family == AF_INET ? 32 : 128;
+			ad->plen = (uint8_t)pl;
+			copy_name(ad->ifname, l->ifname);
+			ad->preferred = ad->valid = NL_LFT_FOREVER;
+			l->n_addrs++;
+		}
+	}
+	static const char *const wkeys[NL_WAN_N] = { "tunnel", "dsl", "lte" };
+	const json_t *wan = json_object_get(s, "wan");
+	for (int w = 0; w < NL_WAN_N; w++) {
+		const json_t *o = json_object_get(wan, wkeys[w]);
+		struct nl_wan_cfg *wc = &c->wan[w];
+		wc->table = (uint32_t)hgw_json_int(o, "table");
+		wc->metric = (uint32_t)hgw_json_int(o, "metric");
+		wc->default_route = hgw_json_bool(o, "default_route");
+		json_t *ra = json_object_get(o, "accept_ra");
+		wc->accept_ra = json_is_integer(ra) ? (int)json_integer_value(ra) : -1;
+		/* The main and local tables are the kernel's; a WAN table must be
+		 * one netlinkd can own outright. */
+		if (wc->table == 253 || wc->table == 254 || wc->table == 255) {
+			hgw_errors_add(e, "netlinkd.wan.%s.table: %u is a reserved table (default, "
+				       "main, local)", wkeys[w], wc->table);
+			bad++;
+		}
+		for (int k = 0; k < w; k++)
+			if (c->wan[k].table == wc->table) {
+				hgw_errors_add(e, "netlinkd.wan.%s.table: %u is also wan.%s's table",
+					       wkeys[w], wc->table, wkeys[k]);
+				bad++;
+			}
+	}
+	return bad ? -1 : 0;
+}

@@ -6,7 +6,7 @@
 
 #include <jansson.h>
 
-#include "config.h"
+#include "nlconfig.h"
 #include "model.h"
 
 struct nl_inputs {

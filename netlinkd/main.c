@@ -14,9 +14,9 @@
 #include <sys/socket.h>
 
 #include "backend.h"
-#include "config.h"
+#include "nlconfig.h"
 #include "daemon.h"
-#include "../common/config.h"
+#include "config.h"
 #include "log.h"
 #include "reconcile.h"
 #include "state.h"

@@ -162,9 +162,10 @@ enum nl_op_type {
 	NL_OP_TUNNEL_DEL,
 	NL_OP_TUNNEL_ADD,
 	NL_OP_LINK_RENAME,
+	NL_OP_SYSCTL, /* before link up: addr_gen_mode must be set before the
+		       * kernel generates a link-local on up */
 	NL_OP_LINK_MTU,
 	NL_OP_LINK_UP,
-	NL_OP_SYSCTL,
 	NL_OP_ADDR_ADD, /* add or replace (lifetimes) */
 	NL_OP_ROUTE_ADD, /* add or replace (gateway, device) */
 	NL_OP_RULE_ADD,

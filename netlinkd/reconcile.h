@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "backend.h"
-#include "config.h"
+#include "nlconfig.h"
 #include "desired.h"
 #include "diff.h"
 

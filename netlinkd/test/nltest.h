@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "config.h"
-#include "desired.h"
+#include "../desired.h"
 
 /* Config section from JSON text; fails the test if invalid. */
 void nt_config(const char *json, struct nl_config *c);

@@ -1,5 +1,5 @@
 /* netlinkd's config section: schema and parsing into struct nl_config. */
-#include "config.h"
+#include "nlconfig.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>

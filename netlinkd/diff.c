@@ -131,7 +131,7 @@ static void diff_sysctls(const struct nl_desired *d, const struct nl_kstate *k,
 {
 	for (int i = 0; i < d->n_sysctls; i++) {
 		const struct nl_sysctl *s = &d->sysctls[i];
-		if (s->ifname[0] && !klink_by_name(k, s->ifname)) {
+		if (s->ifname[0] && !link_will_exist(d, k, s->ifname)) {
 			note_missing(m, NL_OP_SYSCTL, i, s->ifname);
 			continue;
 		}

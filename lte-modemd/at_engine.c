@@ -170,6 +170,14 @@ void at_engine_reset(struct at_engine *e)
 		finish(e, AT_ABORTED);
 }
 
+static bool looks_like_urc(const char *line)
+{
+	if (line[0] != '+' && line[0] != '^')
+		return false;
+	size_t n = strspn(line + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+	return n > 0 && line[1 + n] == ':';
+}
+
 static void add_line(struct at_engine *e, const char *line)
 {
 	if (e->resp.nlines >= AT_RESP_LINES) {
@@ -200,7 +208,9 @@ static void process_line(struct at_engine *e, const char *line)
 		add_line(e, line);
 		return;
 	}
-	if (at_is_urc(line)) {
+	/* "+QIND: ...", "^XYZ: ...": a URC we do not know, not the answer to
+	 * a command that announced a different prefix */
+	if (at_is_urc(line) || (e->busy && e->prefix[0] && looks_like_urc(line))) {
 		e->stats.urcs++;
 		if (e->ops.urc)
 			e->ops.urc(e->ops.arg, line);

@@ -12,8 +12,10 @@
  *     completes the command in flight;
  *   - a line starting with the command's expected prefix ("+CGPADDR:"):
  *     an intermediate response;
- *   - an unsolicited result code (+CEREG:, +CGEV:, ^NDISSTAT: ...): handed
- *     to the URC callback at once, also in the middle of a response;
+ *   - an unsolicited result code (+CEREG:, +CGEV:, ^NDISSTAT: ...), or any
+ *     "+NAME:"/"^NAME:" line while the command expects another prefix
+ *     (vendor URCs such as +QIND:): handed to the URC callback at once,
+ *     also in the middle of a response;
  *   - any other line while a command is in flight: an intermediate response
  *     (identity commands answer with bare text);
  *   - anything else: stray, counted and dropped.

@@ -72,6 +72,7 @@ struct lted {
 	ev_timer reopen;  /* waiting for the device */
 	struct hgw_backoff reopen_bo;
 	unsigned reopens;
+	unsigned long at_lines;
 	bool lost;        /* a write failed: close after this callback */
 	enum lte_state last_state;
 	bool pin_rejected_saved;
@@ -190,6 +191,13 @@ static void publish(struct lted *x)
 	}
 	if (s->state == LTE_CONNECTED)
 		hgw_backoff_reset(&x->reopen_bo);
+	/* Readers drop a document that fails the schema and keep the old one:
+	 * say so loudly here rather than leave netlinkd on a stale state. */
+	json_t *copy = json_deep_copy(doc);
+	struct hgw_errors e = { 0 };
+	if (hgw_schema_check(copy, hgw_schema_lte, "lte.json", &e))
+		log_err("BUG: lte.json does not match its schema: %s", e.msg[0]);
+	json_decref(copy);
 	hgw_state_publish(x->d->state_dir, "lte.json", doc);
 	json_decref(doc);
 }
@@ -267,8 +275,10 @@ static int dev_write(void *arg, const char *buf, size_t len)
 
 static void dev_log(void *arg, char dir, const char *line)
 {
-	(void)arg;
-	log_debug("AT %c %s", dir, line);
+	/* numbered, so the log's repeat filter does not fold the dialogue */
+	struct lted *x = arg;
+	x->at_lines++;
+	log_debug("AT#%lu %c %s", x->at_lines, dir, line);
 }
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)

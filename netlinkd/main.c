@@ -104,6 +104,7 @@ static void reconcile(bool force)
 		return;
 	g.force = false;
 	int fails = nl_reconcile_run(g.r, &in, false);
+	log_info("reconciled: %d changes, %d failures", g.r->applied, fails);
 	publish();
 	if (fails)
 		ev_timer_again(g.d->loop, &g.retry);

@@ -1,0 +1,200 @@
+"""dhcp4c against real servers in network namespaces: dnsmasq over a veth
+pair, kea-dhcp4 over a MAC-less TUN link."""
+import os
+import time
+
+import pytest
+
+from hgwtest import need_binary, read_state, sh, tshark_check, tshark_fields, wait_state
+import dhcplab
+
+STATE = "dhcp4.{}.json"
+
+
+def schema_ok(state_dir, name):
+    p = sh(os.path.join(os.environ.get("HGW_BUILD", "build"), "bin", "hgwctl"),
+           "--state-dir", state_dir, "show", name, check=False)
+    assert p.returncode == 0, f"{name} fails its schema: {p.stderr}"
+
+
+def cfg4(ifname, **kw):
+    c = {"interface": ifname, "initial_delay_max_ms": 0, "first_retransmit_ms": 1000}
+    c.update(kw)
+    return {"dhcp4c": c}
+
+
+def is_bound(doc):
+    return doc["state"] == "bound" and doc["address"]
+
+
+@pytest.fixture
+def veth4(net):
+    srv, cli = net.ns("s4"), net.ns("c4")
+    net.veth(srv, "vsrv", cli, "vcli")
+    sh("ip", "-n", srv, "addr", "add", "192.0.2.1/24", "dev", "vsrv")
+    return srv, cli, "vsrv", "vcli"
+
+
+@pytest.fixture
+def tun4(net):
+    srv, cli = net.ns("s4t"), net.ns("c4t")
+    link = dhcplab.TunLink(cli, "tcli", srv, "tsrv")
+    sh("ip", "-n", srv, "link", "set", "tsrv", "up")
+    sh("ip", "-n", cli, "link", "set", "tcli", "up")
+    sh("ip", "-n", srv, "addr", "add", "192.0.2.1/24", "dev", "tsrv")
+    yield srv, cli, "tsrv", "tcli"
+    link.close()
+
+
+def test_dnsmasq_veth_bind_renew_release(veth4, daemons, capture, tmp_path):
+    srv, cli, sif, cif = veth4
+    need_binary("dhcp4c")
+    dm = dhcplab.start_dnsmasq(srv, str(tmp_path / "dm"), sif,
+                               rng="192.0.2.100,192.0.2.150,255.255.255.0,2m")
+    cap = capture.start(cli, cif, "udp port 67 or udp port 68")
+    t0 = time.monotonic()
+    d = daemons.start("dhcp4c", cfg4(cif, hostname="hgwtest", vendor_class="hgw test"), ns=cli)
+    doc = wait_state(d.state_dir, STATE.format(cif), is_bound, timeout=10, daemon=d)
+    print(f"dhcp4c dnsmasq veth: start to bound {(time.monotonic()-t0)*1000:.0f} ms")
+    ip = doc["address"].split("/")[0]
+    assert doc["address"].endswith("/24") and ip.startswith("192.0.2.1")
+    # RFC 3442: with option 121 the Router option is ignored; dnsmasq's
+    # classless routes hold only 10.9.0.0/16 here, so no default router.
+    assert {"prefix": "10.9.0.0/16", "via": "192.0.2.1"} in doc["routes"]
+    assert doc["dns"] == ["192.0.2.53"]
+    assert doc["domain"] == "example.net"
+    assert doc["server"] == "192.0.2.1"
+    assert abs(doc["expires"] - doc["obtained"] - 120) <= 1
+    assert abs(doc["renew_at"] - doc["obtained"] - 60) <= 1
+    schema_ok(d.state_dir, STATE.format(cif))
+    # dnsmasq knows the lease with our hostname
+    leases = open(os.path.join(str(tmp_path / "dm"), "dnsmasq.leases")).read()
+    assert ip in leases and "hgwtest" in leases
+    # Release on SIGTERM: dnsmasq drops the lease from its file
+    assert d.stop() == 0
+    doc = read_state(d.state_dir, STATE.format(cif))
+    assert doc["state"] == "released" and doc["address"] is None
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        if ip not in open(os.path.join(str(tmp_path / "dm"), "dnsmasq.leases")).read():
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("dnsmasq still holds the lease after Release")
+    pcap = cap.stop()
+    dm.stop()
+    tshark_check(pcap)
+    types = [r[0] for r in tshark_fields(pcap, ["dhcp.option.dhcp"])]
+    assert types[:4] == ["1", "2", "3", "5"], types
+    assert "7" in types
+    rows = tshark_fields(pcap, ["dhcp.option.hostname", "dhcp.option.vendor_class_id"],
+                         "dhcp.option.dhcp == 1")
+    assert rows[0] == ["hgwtest", "hgw test"]
+
+
+def test_dnsmasq_tun_bind_restart_release(tun4, daemons, capture, tmp_path):
+    """MAC-less link: dnsmasq unicasts OFFER/ACK to the offered address
+    (as Telekom's server does), which only a packet socket sees; restart
+    without Release does INIT-REBOOT for the same address."""
+    srv, cli, sif, cif = tun4
+    need_binary("dhcp4c")
+    dm = dhcplab.start_dnsmasq(srv, str(tmp_path / "dm"), sif)
+    cap = capture.start(cli, cif, "udp port 67 or udp port 68")
+    t0 = time.monotonic()
+    d = daemons.start("dhcp4c", cfg4(cif, release_on_stop=False), ns=cli)
+    doc = wait_state(d.state_dir, STATE.format(cif), is_bound, timeout=10, daemon=d)
+    print(f"dhcp4c dnsmasq tun: start to bound {(time.monotonic()-t0)*1000:.0f} ms")
+    ip = doc["address"].split("/")[0]
+    schema_ok(d.state_dir, STATE.format(cif))
+    assert d.stop() == 0
+    assert read_state(d.state_dir, STATE.format(cif))["state"] == "unbound"
+    d2 = daemons.start("dhcp4c", cfg4(cif, release_on_stop=False), ns=cli, state_dir=d.state_dir,
+                       data_dir=d.data_dir)
+    doc2 = wait_state(d2.state_dir, STATE.format(cif),
+                      lambda x: is_bound(x) and x["obtained"] is not None and x["obtained"] >= doc["obtained"]
+                      and "INIT-REBOOT" in d2.log(), timeout=10, daemon=d2)
+    assert doc2["address"].split("/")[0] == ip
+    assert d2.stop() == 0
+    # The pool changes: the remembered address gets a NAK at INIT-REBOOT,
+    # the client discovers a new one.
+    dm.stop()
+    dm = dhcplab.start_dnsmasq(srv, str(tmp_path / "dm"), sif,
+                               rng="192.0.2.200,192.0.2.210,255.255.255.0,2m",
+                               extra=("--dhcp-authoritative",))
+    d3 = daemons.start("dhcp4c", cfg4(cif), ns=cli, state_dir=d.state_dir, data_dir=d.data_dir)
+    doc3 = wait_state(d3.state_dir, STATE.format(cif),
+                      lambda x: is_bound(x) and x["address"].startswith("192.0.2.2"),
+                      timeout=10, daemon=d3)
+    assert "NAK" in d3.log()
+    ip = doc3["address"].split("/")[0]
+    # Release on SIGTERM this time
+    assert d3.stop() == 0
+    deadline = time.monotonic() + 3
+    while ip in open(os.path.join(str(tmp_path / "dm"), "dnsmasq.leases")).read():
+        assert time.monotonic() < deadline, "dnsmasq still holds the lease after Release"
+        time.sleep(0.1)
+    pcap = cap.stop()
+    dm.stop()
+    tshark_check(pcap)
+    types = [r[0] for r in tshark_fields(pcap, ["dhcp.option.dhcp"])]
+    # DISCOVER OFFER REQUEST ACK | INIT-REBOOT REQUEST ACK |
+    # INIT-REBOOT REQUEST NAK, DISCOVER OFFER REQUEST ACK | RELEASE
+    assert types == ["1", "2", "3", "5", "3", "5", "3", "6", "1", "2", "3", "5", "7"], types
+    rows = tshark_fields(pcap, ["dhcp.option.requested_ip_address", "dhcp.option.dhcp_server_id",
+                                "dhcp.hw.mac_addr", "dhcp.hw.type"], "dhcp.option.dhcp == 3")
+    assert rows[1][0] == doc["address"].split("/")[0] and rows[1][1] == "", rows  # INIT-REBOOT
+    # chaddr: htype 1 with a fixed, locally administered MAC (Telekom style)
+    # (tshark lists chaddr and option 61's address: both the same)
+    macs, htypes = rows[0][2].split(","), rows[0][3].split(",")
+    assert len(set(macs)) == 1 and int(macs[0].split(":")[0], 16) & 2, rows
+    assert set(htypes) == {"0x01"} and rows[1][2] == rows[0][2], rows
+    # replies were unicast to the offered address
+    dst = tshark_fields(pcap, ["ip.dst"], "dhcp.option.dhcp == 2")
+    assert dst[0][0] == doc["address"].split("/")[0]
+
+
+def test_kea_veth_renew_nak_rebind_expire(veth4, daemons, capture, tmp_path):
+    """Kea with short timers: Renew at T1 (unicast, once the address is on
+    the interface as netlinkd would put it), restart after the server's
+    pool changed -> silence -> rebind -> new lease, server gone -> Rebind at T2 ->
+    lease expiry -> back to Discover."""
+    srv, cli, sif, cif = veth4
+    need_binary("dhcp4c")
+    kw = str(tmp_path / "kea")
+    kea = dhcplab.start_kea(srv, kw, dhcplab.kea4_config(kw, sif, renew=2, rebind=4, valid=6), v=4)
+    cap = capture.start(cli, cif, "udp port 67 or udp port 68")
+    d = daemons.start("dhcp4c", cfg4(cif, release_on_stop=False), ns=cli)
+    doc = wait_state(d.state_dir, STATE.format(cif), is_bound, timeout=10, daemon=d)
+    ip = doc["address"].split("/")[0]
+    sh("ip", "-n", cli, "addr", "add", doc["address"], "dev", cif)
+    assert doc["renew_at"] - doc["obtained"] == 2 and doc["rebind_at"] - doc["obtained"] == 4
+    doc2 = wait_state(d.state_dir, STATE.format(cif),
+                      lambda x: is_bound(x) and x["obtained"] > doc["obtained"], timeout=6, daemon=d)
+    assert doc2["address"] == doc["address"]
+    assert d.stop() == 0
+    kea.stop()
+    # The server's pool changed.  Kea stays silent to an INIT-REBOOT for an
+    # address outside its pools (RFC 2131 4.3.2 allows that); the client
+    # then keeps the lease and rebinds until it ends, then discovers.
+    cfg = dhcplab.kea4_config(kw, sif, renew=2, rebind=4, valid=6,
+                              pool="192.0.2.200-192.0.2.210")
+    kea = dhcplab.start_kea(srv, kw, cfg, v=4)
+    d2 = daemons.start("dhcp4c", cfg4(cif, release_on_stop=False), ns=cli,
+                       state_dir=d.state_dir, data_dir=d.data_dir)
+    doc3 = wait_state(d2.state_dir, STATE.format(cif),
+                      lambda x: is_bound(x) and x["address"].startswith("192.0.2.2"),
+                      timeout=10, daemon=d2)
+    assert "rebinding -> selecting" in d2.log() or "requesting -> rebinding" in d2.log()
+    # Server gone: Renew unanswered, Rebind at T2, expiry at 6 s -> Discover.
+    kea.stop()
+    wait_state(d2.state_dir, STATE.format(cif), lambda x: x["state"] == "rebinding",
+               timeout=6, daemon=d2)
+    last = wait_state(d2.state_dir, STATE.format(cif), lambda x: x["state"] == "selecting",
+                      timeout=6, daemon=d2)
+    assert last["address"] is None
+    pcap = cap.stop()
+    tshark_check(pcap)
+    rows = tshark_fields(pcap, ["ip.src", "ip.dst", "dhcp.ip.client", "dhcp.option.dhcp"],
+                         "dhcp.option.dhcp == 3 && dhcp.ip.client != 0.0.0.0")
+    # The Renew at T1 went unicast from our address to the server
+    assert [ip, "192.0.2.1", ip, "3"] in rows, rows

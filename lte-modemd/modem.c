@@ -932,11 +932,12 @@ static void on_urc(void *arg, const char *line)
 			char why[160];
 			snprintf(why, sizeof(why), "^NDISSTAT: the NDIS connection is down (error %d)",
 				 err);
-			if (stat == 1 && m->ph == PH_WAIT_BEARER)
+			/* the URC often overtakes the OK of ^NDISDUP itself */
+			if (stat == 1 && (m->ph == PH_WAIT_BEARER || m->ph == PH_ATTACH))
 				start_params(m);
 			else if (stat == 0 && m->ph == PH_CONNECTED)
 				bearer_lost(m, why);
-			else if (stat == 0 && m->ph == PH_WAIT_BEARER && err > 0)
+			else if (stat == 0 && (m->ph == PH_WAIT_BEARER || m->ph == PH_ATTACH) && err > 0)
 				fail_retry(m, why);
 		}
 	} else if (at_after(line, "^HCSQ:")) {

@@ -113,3 +113,112 @@ def test_bind_na_pd_and_release(request, net, daemons, capture, tmp_path, linkna
     rows = tshark_fields(pcap, ["ipv6.src", "ipv6.dst", "udp.srcport"], "dhcpv6.msgtype == 1")
     assert rows[0][0].startswith("fe80::") and rows[0][1] == "ff02::1:2" and rows[0][2] == "546"
     assert pkts
+
+
+def short_kea(tmp_path, sif, srv):
+    kw = str(tmp_path / "kea")
+    return dhcplab.start_kea(srv, kw, dhcplab.kea6_config(kw, sif, renew=2, rebind=4,
+                                                          preferred=6, valid=8))
+
+
+def test_renew_restart_rebind_server_gone(veth6, daemons, capture, tmp_path):
+    """T1 Renew with Kea; restart with the persisted lease -> Rebind first
+    (same prefix, no Solicit); server gone -> Renew until T2, Rebind until
+    the valid lifetime ends, then Solicit again."""
+    srv, cli, sif, cif = veth6
+    need_binary("dhcp6c")
+    kea = short_kea(tmp_path, sif, srv)
+    cap = capture.start(cli, cif, "udp port 546 or udp port 547")
+    d = daemons.start("dhcp6c", client_cfg(cif, release_on_stop=False), ns=cli)
+    name = STATE.format(cif)
+    doc = wait_state(d.state_dir, name, bound, timeout=10, daemon=d)
+    assert doc["renew_at"] - doc["obtained"] == 2 and doc["rebind_at"] - doc["obtained"] == 4
+    renewed = wait_state(d.state_dir, name, lambda x: bound(x) and x["obtained"] > doc["obtained"],
+                         timeout=6, daemon=d)
+    assert renewed["prefixes"][0]["prefix"] == doc["prefixes"][0]["prefix"]
+    schema_ok(d.state_dir, name)
+    assert d.stop() == 0
+    kept = read_state(d.state_dir, name)
+    assert kept["state"] == "unbound" and kept["prefixes"] == renewed["prefixes"]
+    t_restart = time.monotonic()
+    d2 = daemons.start("dhcp6c", client_cfg(cif, release_on_stop=False), ns=cli,
+                       state_dir=d.state_dir, data_dir=d.data_dir)
+    again = wait_state(d2.state_dir, name, lambda x: bound(x) and x["obtained"] > renewed["obtained"] - 1
+                       and "rebinding" in d2.log(), timeout=6, daemon=d2)
+    print(f"dhcp6c restart with lease: rebound in {(time.monotonic()-t_restart)*1000:.0f} ms")
+    assert again["prefixes"][0]["prefix"] == doc["prefixes"][0]["prefix"]
+    assert again["addresses"][0]["address"] == doc["addresses"][0]["address"]
+    # Server gone.
+    kea.stop()
+    wait_state(d2.state_dir, name, lambda x: x["state"] == "renewing", timeout=5, daemon=d2)
+    wait_state(d2.state_dir, name, lambda x: x["state"] == "rebinding", timeout=5, daemon=d2)
+    lost = wait_state(d2.state_dir, name, lambda x: x["state"] == "soliciting", timeout=8, daemon=d2)
+    assert lost["prefixes"] == [] and lost["renew_at"] is None
+    assert not os.path.exists(os.path.join(d.data_dir, f"dhcp6.{cif}.lease"))
+    pcap = cap.stop()
+    tshark_check(pcap)
+    types = dedup([r[0] for r in tshark_fields(pcap, ["dhcpv6.msgtype"])])
+    # S A R Rep | Renew Reply | (restart) Rebind Reply | Renew... Rebind... Solicit
+    assert types[:6] == ["1", "2", "3", "7", "5", "7"], types
+    assert types[6:8] == ["6", "7"], types
+    assert types[8:] [:3] == ["5", "6", "1"], types
+    # Renew carries the server id, Rebind does not (RFC 8415 18.2.4/18.2.5)
+    ren = tshark_fields(pcap, ["dhcpv6.duid.bytes"], "dhcpv6.msgtype == 5")
+    reb = tshark_fields(pcap, ["dhcpv6.duid.bytes"], "dhcpv6.msgtype == 6")
+    assert len(ren[0][0].split(",")) == 2 and len(reb[0][0].split(",")) == 1
+    # Elapsed time grows across Renew retransmissions
+    el = [int(r[0]) for r in tshark_fields(pcap, ["dhcpv6.elapsed_time"], "dhcpv6.msgtype == 5")]
+    assert el[0] == 0
+
+
+def test_link_down_keeps_lease_unbound_then_rebinds(tun6, daemons, capture, tmp_path):
+    srv, cli, sif, cif = tun6
+    need_binary("dhcp6c")
+    kw = str(tmp_path / "kea")
+    kea = dhcplab.start_kea(srv, kw, dhcplab.kea6_config(kw, sif))
+    d = daemons.start("dhcp6c", client_cfg(cif), ns=cli)
+    name = STATE.format(cif)
+    doc = wait_state(d.state_dir, name, bound, timeout=10, daemon=d)
+    sh("ip", "-n", cli, "link", "set", cif, "down")
+    down = wait_state(d.state_dir, name, lambda x: x["state"] == "unbound", timeout=5, daemon=d)
+    assert down["prefixes"] == doc["prefixes"]
+    schema_ok(d.state_dir, name)
+    sh("ip", "-n", cli, "link", "set", cif, "up")
+    sh("ip", "-n", cli, "addr", "replace", "fe80::2/64", "dev", cif, "nodad")
+    up = wait_state(d.state_dir, name, lambda x: bound(x) and x["obtained"] >= doc["obtained"]
+                    and "rebinding" in d.log(), timeout=8, daemon=d)
+    assert up["prefixes"][0]["prefix"] == doc["prefixes"][0]["prefix"]
+    kea.stop()
+
+
+def test_bad_configs(tmp_path):
+    """Hostile configs: exit 78 with the JSON path, no crash."""
+    need_binary("dhcp6c")
+    bad = [
+        ({"dhcp6c": {}}, "dhcp6c.interface"),
+        ({"dhcp6c": {"interface": "x" * 40}}, "dhcp6c.interface"),
+        ({"dhcp6c": {"interface": "eth0", "duid_type": "mac"}}, "dhcp6c.duid_type"),
+        ({"dhcp6c": {"interface": "eth0", "prefix_hint_len": 200}}, "dhcp6c.prefix_hint_len"),
+        ({"dhcp6c": {"interface": "eth0", "request_options": [0]}}, "dhcp6c.request_options"),
+        ({"dhcp6c": {"interface": "eth0", "duid": "zz"}}, "dhcp6c.duid"),
+        ({"dhcp6c": {"interface": "eth0", "ia_pd": False, "ia_na": False}}, "neither"),
+        ({"dhcp4c": {"interface": "eth0", "chaddr": "not-a-mac"}}, "dhcp4c.chaddr"),
+        ({"dhcp4c": {"interface": "eth0", "client_id": "xyz1"}}, "dhcp4c.client_id"),
+        ({"dhcp4c": {"interface": "eth0", "request_options": [255]}}, "dhcp4c.request_options"),
+        ({"dhcp4c": {"interface": "eth0", "first_retransmit_ms": "4"}}, "dhcp4c.first_retransmit_ms"),
+    ]
+    for cfg, path in bad:
+        prog = "dhcp6c" if "dhcp6c" in cfg else "dhcp4c"
+        f = tmp_path / "bad.json"
+        f.write_text(json.dumps(cfg))
+        p = sh(os.path.join(os.environ.get("HGW_BUILD", "build"), "bin", prog), "-c", str(f),
+               "--state-dir", str(tmp_path / "s"), "--data-dir", str(tmp_path / "d"), check=False,
+               timeout=5)
+        assert p.returncode == 78, (cfg, p.returncode, p.stderr)
+        assert path in p.stderr, (cfg, p.stderr)
+    # Not JSON at all
+    f = tmp_path / "bad.json"
+    f.write_text("{ nope")
+    p = sh(os.path.join(os.environ.get("HGW_BUILD", "build"), "bin", "dhcp6c"), "-c", str(f),
+           check=False, timeout=5)
+    assert p.returncode == 78

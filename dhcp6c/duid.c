@@ -140,6 +140,7 @@ int duid_load_or_create(const char *dir, int type, uint16_t hwtype, const uint8_
 		return -1;
 	}
 	size_t len = strlen(buf);
+	log_notice("made a new DUID %s (saved in %s)", buf, path);
 	buf[len++] = '\n';
 	bool ok = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0;
 	close(fd);
@@ -148,7 +149,6 @@ int duid_load_or_create(const char *dir, int type, uint16_t hwtype, const uint8_
 		unlink(tmp);
 		return -1;
 	}
-	log_notice("made a new DUID %s (saved in %s)", buf, path);
 	return 0;
 }
 

@@ -66,7 +66,7 @@ static const struct step_def steps[ST__COUNT] = {
 	[ST_CGEREP] = { "AT+CGEREP=2,1", "", F_OPTIONAL, NULL },
 	[ST_COPS_FMT] = { "AT+COPS=3,0", "", F_OPTIONAL, NULL },
 	[ST_CGDCONT] = { NULL, "", 0, NULL },
-	[ST_CGAUTH] = { NULL, "", F_SECRET, NULL },
+	[ST_CGAUTH] = { NULL, "", F_SECRET | F_OPTIONAL, NULL }, /* not every modem has it */
 	[ST_CEREG_Q] = { "AT+CEREG?", "+CEREG:", F_OPTIONAL, h_cereg_q },
 	[ST_COPS_Q] = { "AT+COPS?", "+COPS:", F_OPTIONAL, h_cops_q },
 	[ST_CSQ] = { "AT+CSQ", "+CSQ:", F_OPTIONAL, h_csq },

@@ -28,6 +28,8 @@ socket (--control PATH): one text line per connection, one JSON line back.
   slow MS                 answer every command MS milliseconds late
   fail CMD N              the next N commands starting with CMD fail
                           (+CME ERROR: 30 no network service)
+  noterm CMD N            the next N commands starting with CMD get their
+                          answer lines but no final result code
   garbage N               N random bytes (NULs, 0xff, no line end), then CRLF
   oversize N              one line of N bytes
   flood N                 N URCs at once
@@ -341,6 +343,7 @@ class Sim:
         self.urcs_mid = args.urcs
         self.slow = 0.0
         self.fails = {}
+        self.noterm = {}
         self.log = []
         self.rng = random.Random(7)
         self.counters = {"commands": 0, "pin_attempts": 0, "activations": 0, "attaches": 0,
@@ -427,7 +430,14 @@ class Sim:
                 mixed.append(p)
             mixed.append(b"\r\n" + self.noise_urc().encode() + b"\r\n")
             pieces = mixed
-        out += b"".join(pieces) + b"\r\n" + final_line.encode() + b"\r\n"
+        out += b"".join(pieces)
+        u = cmdline.decode(errors="replace").strip().upper()
+        for prefix, left in list(self.noterm.items()):
+            if u.startswith(prefix) and left > 0:
+                self.noterm[prefix] = left - 1
+                self.send(out, self.slow)  # and no final result code
+                return
+        out += b"\r\n" + final_line.encode() + b"\r\n"
         self.send(out, self.slow)
 
     # --- status -------------------------------------------------------------
@@ -482,6 +492,8 @@ class Sim:
             self.slow = int(arg[0]) / 1000.0
         elif cmd == "fail":
             self.fails[arg[0].upper()] = int(arg[1])
+        elif cmd == "noterm":
+            self.noterm[arg[0].upper()] = int(arg[1])
         elif cmd == "garbage":
             n = int(arg[0])
             junk = bytes(self.rng.choice([0, 0xff, 0x1b, 0x80, 0x41, 0x22, 0x2c, 0x3a])

@@ -32,6 +32,7 @@ const struct hgw_field hgw_schema_lte[] = {
 	{ "gateway4", HGW_T_IP4, HGW_NULLABLE, 0, 0, NULL, "null", "IPv4 gateway" },
 	{ "dns", HGW_T_ARRAY, 0, 0, 8, &hgw_item_ip6, "[]", "DNS servers from the PDP context (IPv6)" },
 	{ "mtu", HGW_T_INT, HGW_NULLABLE, 576, 9000, NULL, "null", "MTU from the network" },
+	{ "ipv6_link_local", HGW_T_IP6, HGW_NULLABLE, 0, 0, NULL, "null", "link-local address from the PDP context when it gives no global one (the prefix then comes from router advertisements on the interface)" },
 	{ "dns4", HGW_T_ARRAY, 0, 0, 8, &hgw_item_ip4, "[]", "IPv4 DNS servers from the PDP context" },
 	{ "device", HGW_T_PATH, HGW_NULLABLE, 0, 0, NULL, "null", "the modem's AT serial port" },
 	{ "profile", HGW_T_ENUM, 0, 0, 0, lte_profiles, "\"auto\"", "command set in use (auto until the modem is identified)" },

@@ -56,6 +56,7 @@ json_t *lte_json_build(struct lte_modem *m, const struct lte_json_ctx *ctx)
 	json_object_set_new(d, "state", json_string(lte_state_name(s->state)));
 	json_object_set_new(d, "interface", up ? str_or_null(ctx->interface) : json_null());
 	json_object_set_new(d, "ipv6", up ? addr_str(&s->addr6, true) : json_null());
+	json_object_set_new(d, "ipv6_link_local", up ? addr_str(&s->ll6, false) : json_null());
 	json_object_set_new(d, "ipv4", up ? addr_str(&s->addr4, true) : json_null());
 	json_object_set_new(d, "gateway6", up ? addr_str(&s->gw6, false) : json_null());
 	json_object_set_new(d, "gateway4", up ? addr_str(&s->gw4, false) : json_null());

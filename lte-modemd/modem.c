@@ -198,6 +198,7 @@ static void set_error(struct lte_modem *m, const char *fmt, ...)
 static void clear_bearer(struct lte_modem *m)
 {
 	memset(&m->st.addr6, 0, sizeof(m->st.addr6));
+	memset(&m->st.ll6, 0, sizeof(m->st.ll6));
 	memset(&m->st.addr4, 0, sizeof(m->st.addr4));
 	memset(&m->st.gw6, 0, sizeof(m->st.gw6));
 	memset(&m->st.gw4, 0, sizeof(m->st.gw4));
@@ -389,7 +390,8 @@ static bool addr_ok(const struct at_addr *a, int family)
 static void params_done(struct lte_modem *m)
 {
 	bool want6 = m->cfg.pdp != LTE_PDP_IP, want4 = m->cfg.pdp != LTE_PDP_IPV6;
-	bool have6 = addr_ok(&m->st.addr6, 6), have4 = addr_ok(&m->st.addr4, 4);
+	bool have6 = addr_ok(&m->st.addr6, 6) || addr_ok(&m->st.ll6, 6);
+	bool have4 = addr_ok(&m->st.addr4, 4);
 	if ((m->cfg.pdp == LTE_PDP_IPV6 && !have6) || (m->cfg.pdp == LTE_PDP_IP && !have4) ||
 	    (m->cfg.pdp == LTE_PDP_IPV4V6 && !have6 && !have4)) {
 		char why[96];
@@ -401,11 +403,16 @@ static void params_done(struct lte_modem *m)
 	(void)want4;
 	if (have6 && m->st.addr6.plen < 0)
 		m->st.addr6.plen = 64;
+	if (m->st.ll6.family)
+		m->st.ll6.plen = 64;
+	if (have6 && !m->st.addr6.family)
+		log_notice("the PDP context gives only a link-local IPv6 address: the global one "
+			   "comes from router advertisements on the bearer interface");
 	if (have4 && m->st.addr4.plen < 0)
 		m->st.addr4.plen = 32;
 	char a[INET6_ADDRSTRLEN] = "-";
 	if (have6)
-		inet_ntop(AF_INET6, m->st.addr6.a, a, sizeof(a));
+		inet_ntop(AF_INET6, m->st.addr6.family ? m->st.addr6.a : m->st.ll6.a, a, sizeof(a));
 	else
 		inet_ntop(AF_INET, m->st.addr4.a, a, sizeof(a));
 	log_notice("connected: %s/%d on APN \"%s\" after %lld ms", a,
@@ -842,6 +849,11 @@ static void h_cgact_q(struct lte_modem *m, const struct at_response *r)
 	}
 }
 
+static bool link_local(const struct at_addr *a)
+{
+	return a->family == 6 && a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80;
+}
+
 static void take_addr(struct at_addr *dst, const struct at_addr *src)
 {
 	if (src->family && !dst->family)
@@ -856,7 +868,9 @@ static void h_cgcontrdp(struct lte_modem *m, const struct at_response *r)
 			continue;
 		/* one line per family for IPV4V6 contexts */
 		if (c.local.family == 6) {
-			take_addr(&m->st.addr6, &c.local);
+			/* many modems give fe80::<IID> and leave the prefix to
+			 * router advertisements */
+			take_addr(link_local(&c.local) ? &m->st.ll6 : &m->st.addr6, &c.local);
 			if (c.gw.family == 6)
 				take_addr(&m->st.gw6, &c.gw);
 		} else if (c.local.family == 4) {
@@ -893,7 +907,7 @@ static void h_cgpaddr(struct lte_modem *m, const struct at_response *r)
 			continue;
 		for (int k = 0; k < 2; k++) {
 			if (p.addr[k].family == 6)
-				take_addr(&m->st.addr6, &p.addr[k]);
+				take_addr(link_local(&p.addr[k]) ? &m->st.ll6 : &m->st.addr6, &p.addr[k]);
 			else if (p.addr[k].family == 4)
 				take_addr(&m->st.addr4, &p.addr[k]);
 		}

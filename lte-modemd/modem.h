@@ -73,6 +73,7 @@ struct lte_status {
 	int rssi_dbm, rsrp_dbm;       /* LTE_NO_VALUE if unknown */
 	int rsrq_x10, sinr_x10;       /* tenths of dB */
 	struct at_addr addr6, addr4;  /* family 0 = none */
+	struct at_addr ll6;           /* fe80::/10 from the context (SLAAC does the rest) */
 	struct at_addr gw6, gw4;
 	struct at_addr dns6[2], dns4[2];
 	int mtu;                      /* -1 unknown */

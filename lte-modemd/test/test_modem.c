@@ -430,6 +430,43 @@ static void test_repeated_failures_cycle_the_radio(void **s)
 	assert_string_equal(state(), "init");
 }
 
+static void test_link_local_only_context(void **s)
+{
+	(void)s;
+	/* a modem that knows only the interface identifier: connected, no
+	 * global address, the link-local one published for netlinkd */
+	struct lte_config c = base_cfg();
+	c.profile = LTE_PROFILE_3GPP;
+	start(&c, 64);
+	static const struct say tail[] = {
+		{ "AT+CEREG=2", OK },
+		{ "AT+CGEREP=2,1", OK },
+		{ "AT+COPS=3,0", OK },
+		{ "AT+CGDCONT=1,\"IPV6\",\"hybrid.telekom\"", OK },
+		{ "AT+CGAUTH=1,0", "\r\nERROR\r\n" }, /* optional */
+		{ "AT+CEREG?", "\r\n+CEREG: 2,5,\"1A2B\",\"01A2B3C4\",7\r\n" OK },
+		{ "AT+COPS?", "\r\n+COPS: 0,0,\"Telekom.de\",7\r\n" OK },
+		{ "AT+CSQ", "\r\n+CSQ: 20,99\r\n" OK },
+		{ "AT+CGACT=1,1", OK },
+		{ "AT+CGCONTRDP=1", "\r\n+CME ERROR: operation not supported\r\n" },
+		{ "AT+CGPADDR=1", "\r\n+CGPADDR: 1,\"254.128.0.0.0.0.0.0.2.0.0.0.0.0.0.7\"\r\n" OK },
+	};
+	size_t n = cat(g_pin, N(g_pin) - 1, tail, 0);
+	script[n++] = (struct say){ "AT+CPIN?", "\r\n+CPIN: READY\r\n" OK };
+	for (size_t i = 0; i < N(tail); i++)
+		script[n++] = tail[i];
+	expect(script, n);
+	lte_modem_opened(&m);
+	run();
+	assert_int_equal(fk.pos, n);
+	assert_string_equal(state(), "connected");
+	json_t *doc = check_json();
+	assert_true(json_is_null(json_object_get(doc, "ipv6")));
+	assert_string_equal(json_string_value(json_object_get(doc, "ipv6_link_local")), "fe80::200:0:0:7");
+	assert_string_equal(json_string_value(json_object_get(doc, "registration")), "roaming");
+	json_decref(doc);
+}
+
 static void test_stale_answer_after_flow_change(void **s)
 {
 	(void)s;
@@ -460,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_pin_never_retried),
 		cmocka_unit_test(test_silent_modem_wants_reopen),
 		cmocka_unit_test(test_repeated_failures_cycle_the_radio),
+		cmocka_unit_test(test_link_local_only_context),
 		cmocka_unit_test(test_stale_answer_after_flow_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

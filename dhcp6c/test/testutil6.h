@@ -17,7 +17,12 @@ struct sbuf {
 static inline void s_u8(struct sbuf *s, uint8_t v) { s->b[s->n++] = v; }
 static inline void s_u16(struct sbuf *s, uint16_t v) { s_u8(s, (uint8_t)(v >> 8)); s_u8(s, (uint8_t)v); }
 static inline void s_u32(struct sbuf *s, uint32_t v) { s_u16(s, (uint16_t)(v >> 16)); s_u16(s, (uint16_t)v); }
-static inline void s_raw(struct sbuf *s, const void *p, size_t n) { memcpy(s->b + s->n, p, n); s->n += n; }
+static inline void s_raw(struct sbuf *s, const void *p, size_t n)
+{
+	if (n)
+		memcpy(s->b + s->n, p, n);
+	s->n += n;
+}
 static inline void s_hdr(struct sbuf *s, uint8_t type, uint32_t xid)
 {
 	s->n = 0;

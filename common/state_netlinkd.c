@@ -89,6 +89,13 @@ static const struct hgw_field nl_tunnel[] = {
 	NL_F_STATUS,
 	HGW_F_END,
 };
+static const struct hgw_field nl_fw[] = {
+	{ "enabled", HGW_T_BOOL, HGW_REQUIRED, 0, 0, NULL, NULL, "the firewall is configured on" },
+	{ "table", HGW_T_STRING, HGW_REQUIRED, 1, 31, NULL, NULL, "nftables table (family inet)" },
+	{ "rules", HGW_T_INT, HGW_REQUIRED, 0, 0, NULL, NULL, "rules in it" },
+	NL_F_STATUS,
+	HGW_F_END,
+};
 static const struct hgw_field nl_stats[] = {
 	{ "netlink_writes", HGW_T_INT, HGW_REQUIRED, 0, 0, NULL, NULL,
 	  "netlink requests that changed (or tried to change) the kernel since start" },
@@ -116,6 +123,8 @@ const struct hgw_field hgw_schema_netlinkd[] = {
 	{ "sysctls", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_sysctl_item, NULL, "sysctls written" },
 	{ "tunnels", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_tunnel_item, NULL,
 	  "kernel tunnel devices (hybrid.json kernel_tunnels)" },
+	{ "firewall", HGW_T_OBJECT, HGW_REQUIRED, 0, 0, nl_fw, NULL,
+	  "netlinkd's nftables table: default-deny inbound, masquerade, MSS clamping, port forwards" },
 	{ "problems", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_text_item, NULL,
 	  "input problems (e.g. a delegated prefix too small for the LANs)" },
 	{ "errors", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_text_item, NULL,

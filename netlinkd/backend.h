@@ -22,6 +22,8 @@ struct nl_backend {
 	 * and sysctl writes): "apply twice, nothing sent" is checked on these. */
 	unsigned long netlink_writes;
 	unsigned long sysctl_writes;
+	/* The nftables table (family inet) dump looks for; set by the caller. */
+	char fw_table[32];
 };
 
 /* rtnetlink through libmnl; sysctls under proc_sys ("/proc/sys").  NULL on

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "backend.h"
+#include "nft.h"
 
 #define DUMMY_SYSCTLS 128
 
@@ -202,6 +203,16 @@ static int d_apply(struct nl_backend *b, const struct nl_op *op, const struct nl
 		k->rules[k->n_rules++] = r;
 		return 0;
 	}
+	case NL_OP_FW_REPLACE:
+		k->fw_present = true;
+		nl_fw_tag(op->u.fw.fw, k->fw_tag, sizeof(k->fw_tag));
+		return 0;
+	case NL_OP_FW_DELETE:
+		if (!k->fw_present)
+			return -ENOENT;
+		k->fw_present = false;
+		k->fw_tag[0] = 0;
+		return 0;
 	case NL_OP_RULE_DEL:
 		for (int i = 0; i < k->n_rules; i++)
 			if (rule_same(&k->rules[i], &op->u.rule) && k->rules[i].proto == o->proto) {

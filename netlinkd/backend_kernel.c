@@ -8,6 +8,9 @@
 
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #include "backend.h"
 #include "log.h"
+#include "nft.h"
 #include "nlmsg.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -28,10 +32,12 @@
 struct kb {
 	struct nl_backend b;
 	struct mnl_socket *nl;
+	struct mnl_socket *nf; /* nfnetlink, opened on first use */
 	uint32_t portid;
 	uint32_t seq;
 	char proc_sys[128];
 	char buf[65536];
+	char fwbuf[256 * 1024];
 };
 
 /* ---- dumps ---- */
@@ -243,6 +249,136 @@ static int dump_one(struct kb *kb, uint16_t type, int family, size_t hdrlen, mnl
 	}
 }
 
+/* ---- nftables ---- */
+
+static int err_attr(const struct nlattr *a, void *data);
+
+static int nf_open(struct kb *kb)
+{
+	if (kb->nf)
+		return 0;
+	kb->nf = mnl_socket_open(NETLINK_NETFILTER);
+	if (!kb->nf || mnl_socket_bind(kb->nf, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		if (kb->nf)
+			mnl_socket_close(kb->nf);
+		kb->nf = NULL;
+		return -e;
+	}
+	int one = 1;
+	mnl_socket_setsockopt(kb->nf, NETLINK_EXT_ACK, &one, sizeof(one));
+	return 0;
+}
+
+static int table_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	if (mnl_attr_get_type(a) <= NFTA_TABLE_MAX)
+		tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+/* Is there a table of that name, and what is its userdata? */
+static int fw_dump(struct kb *kb, struct nl_kstate *k)
+{
+	k->fw_present = false;
+	k->fw_tag[0] = 0;
+	if (!kb->b.fw_table[0])
+		return 0;
+	int rc = nf_open(kb);
+	if (rc)
+		return rc;
+	struct nlmsghdr *n = mnl_nlmsg_put_header(kb->buf);
+	n->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
+	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	n->nlmsg_seq = ++kb->seq;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
+	g->nfgen_family = NFPROTO_INET;
+	g->version = NFNETLINK_V0;
+	mnl_attr_put_strz(n, NFTA_TABLE_NAME, kb->b.fw_table);
+	uint32_t seq = n->nlmsg_seq;
+	if (mnl_socket_sendto(kb->nf, n, n->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(kb->nf, kb->buf, sizeof(kb->buf));
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
+		     h = mnl_nlmsg_next(h, (int *)&len)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				return e->error == -ENOENT ? 0 : e->error;
+			}
+			if ((h->nlmsg_type & 0xff) != NFT_MSG_NEWTABLE)
+				continue;
+			const struct nlattr *tb[NFTA_TABLE_MAX + 1] = { 0 };
+			mnl_attr_parse(h, sizeof(struct nfgenmsg), table_attr, tb);
+			k->fw_present = true;
+			if (tb[NFTA_TABLE_USERDATA]) {
+				size_t l = mnl_attr_get_payload_len(tb[NFTA_TABLE_USERDATA]);
+				if (l >= sizeof(k->fw_tag))
+					l = sizeof(k->fw_tag) - 1;
+				memcpy(k->fw_tag, mnl_attr_get_payload(tb[NFTA_TABLE_USERDATA]), l);
+				k->fw_tag[l] = 0;
+			}
+		}
+	}
+}
+
+/* Sends a batch; the kernel answers errors for any failing message (the
+ * whole transaction is then aborted) and an ACK for the last one if it
+ * committed. */
+static int fw_apply(struct kb *kb, const struct nl_op *op, char *err, size_t errlen)
+{
+	int rc = nf_open(kb);
+	if (rc) {
+		snprintf(err, errlen, "nfnetlink socket: %s", strerror(-rc));
+		return rc;
+	}
+	char *batch = kb->fwbuf;
+	uint32_t first = kb->seq + 1, last = 0;
+	size_t n = nl_nft_batch(batch, sizeof(kb->fwbuf), op->type == NL_OP_FW_REPLACE ? op->u.fw.fw : NULL,
+				op->u.fw.table, first, &last);
+	kb->seq = last + 1;
+	if (!n) {
+		snprintf(err, errlen, "ruleset too large");
+		return -E2BIG;
+	}
+	kb->b.netlink_writes++;
+	if (mnl_socket_sendto(kb->nf, batch, n) < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "sending the batch: %s", strerror(errno));
+		return rc;
+	}
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(kb->nf, kb->buf, sizeof(kb->buf));
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
+		     h = mnl_nlmsg_next(h, (int *)&len)) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < first || h->nlmsg_seq > last)
+				continue;
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+			if (e->error) {
+				if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
+					size_t off = sizeof(*e);
+					if (!(h->nlmsg_flags & NLM_F_CAPPED))
+						off += e->msg.nlmsg_len - sizeof(e->msg);
+					const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+					mnl_attr_parse(h, (unsigned)off, err_attr, tb);
+					if (tb[NLMSGERR_ATTR_MSG])
+						snprintf(err, errlen, "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
+				}
+				return e->error;
+			}
+			if (h->nlmsg_seq == last)
+				return 0;
+		}
+	}
+}
+
 static int kb_dump(struct nl_backend *b, struct nl_kstate *k)
 {
 	struct kb *kb = (struct kb *)b;
@@ -255,7 +391,8 @@ static int kb_dump(struct nl_backend *b, struct nl_kstate *k)
 	    (rc = dump_one(kb, RTM_GETROUTE, AF_INET, sizeof(struct rtmsg), on_route, &c)) ||
 	    (rc = dump_one(kb, RTM_GETROUTE, AF_INET6, sizeof(struct rtmsg), on_route, &c)) ||
 	    (rc = dump_one(kb, RTM_GETRULE, AF_INET, sizeof(struct fib_rule_hdr), on_rule, &c)) ||
-	    (rc = dump_one(kb, RTM_GETRULE, AF_INET6, sizeof(struct fib_rule_hdr), on_rule, &c)))
+	    (rc = dump_one(kb, RTM_GETRULE, AF_INET6, sizeof(struct fib_rule_hdr), on_rule, &c)) ||
+	    (rc = fw_dump(kb, k)))
 		return rc;
 	return k->overflow ? -EOVERFLOW : 0;
 }
@@ -375,6 +512,8 @@ static int kb_apply(struct nl_backend *b, const struct nl_op *op, const struct n
 	err[0] = 0;
 	if (op->type == NL_OP_SYSCTL)
 		return sysctl_set(kb, &op->u.sysctl, err, errlen);
+	if (op->type == NL_OP_FW_REPLACE || op->type == NL_OP_FW_DELETE)
+		return fw_apply(kb, op, err, errlen);
 	int ifindex = 0;
 	const char *ifn = op_ifname(op);
 	if (ifn && ifn[0]) {
@@ -430,6 +569,8 @@ static void kb_free(struct nl_backend *b)
 	struct kb *kb = (struct kb *)b;
 	if (kb->nl)
 		mnl_socket_close(kb->nl);
+	if (kb->nf)
+		mnl_socket_close(kb->nf);
 	free(kb);
 }
 

@@ -240,6 +240,12 @@ static void wan_from_lte(struct wan_ctx *x, struct nl_desired *d, const json_t *
 		wan_addr(d, x, AF_INET6, a, plen, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
 	if (parse_pfx(hgw_json_str(doc, "ipv4"), AF_INET, a, &plen) == 0)
 		wan_addr(d, x, AF_INET, a, plen, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
+	/* Some bearers give only a link-local address; the global one then
+	 * comes from router advertisements (accept_ra), the kernel's own. */
+	if (parse_pfx(hgw_json_str(doc, "ipv6_link_local"), AF_INET6, a, &plen) == 0) {
+		wan_addr(d, x, AF_INET6, a, 64, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
+		x->v6 = true;
+	}
 	x->gw6 = hgw_parse_prefix(hgw_json_str(doc, "gateway6"), AF_INET6, x->via6, &plen) == 0;
 	x->gw4 = hgw_parse_prefix(hgw_json_str(doc, "gateway4"), AF_INET, x->via4, &plen) == 0;
 	x->mtu = (uint32_t)hgw_json_int(doc, "mtu");
@@ -568,6 +574,12 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			continue;
 		const struct nl_wan_cfg *wc = &c->wan[w];
 		struct wan_ctx x = { .w = w, .ifname = d->wan_if[w] };
+		/* hybridd knows the bond's encapsulation overhead: its MTU for
+		 * the TUN device wins over DHCP's (kernel mode: the ip6gre
+		 * device is created with its own MTU). */
+		if (w == NL_WAN_TUNNEL && strcmp(hgw_json_str(in->hybrid, "mode"), "kernel") != 0 &&
+		    json_is_integer(json_object_get(in->hybrid, "mtu")))
+			x.mtu = (uint32_t)hgw_json_int(in->hybrid, "mtu");
 		if (w == NL_WAN_LTE)
 			wan_from_lte(&x, d, in->lte);
 		else if (w == NL_WAN_DSL)
@@ -605,6 +617,15 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 		}
 	}
 	pd_deprecate(d, hist, lease_ok, in->now, &cur);
+
+	d->fw = c->fw;
+	d->fw.n_lan = 0;
+	d->fw.n_wan = 0;
+	for (int i = 0; i < c->n_lan && i < NL_MAX_FW_LAN; i++)
+		memcpy(d->fw.lan[d->fw.n_lan++], c->lan[i].ifname, NL_IFNAMSIZ);
+	for (int w = 0; w < NL_WAN_N; w++)
+		if (d->wan_if[w][0])
+			memcpy(d->fw.wan[d->fw.n_wan++], d->wan_if[w], NL_IFNAMSIZ);
 	hist->n = cur.n;
 	memcpy(hist->e, cur.e, sizeof(cur.e[0]) * (size_t)cur.n);
 }

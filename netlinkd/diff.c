@@ -1,10 +1,14 @@
 /* Desired vs kernel -> operations (see diff.h). */
 #include "diff.h"
 
+#include <stdio.h>
+
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "nft.h"
 
 bool nl_addr_owned(const struct nl_addr *a, const struct nl_owner *o)
 {
@@ -316,6 +320,34 @@ static void diff_tunnels(const struct nl_desired *d, const struct nl_kstate *k,
 	}
 }
 
+/* The firewall table: replaced whole when its ruleset (tag) differs,
+ * removed when disabled; a same-named table without our tag is not ours. */
+static void diff_fw(const struct nl_desired *d, const struct nl_kstate *k, struct nl_ops *ops,
+		    struct nl_missing *m)
+{
+	bool ours = strncmp(k->fw_tag, NL_FW_TAG, strlen(NL_FW_TAG)) == 0;
+	if (d->fw.enabled) {
+		if (k->fw_present && !ours) {
+			note_missing(m, NL_OP_FW_REPLACE, 0, "");
+			return;
+		}
+		char tag[64];
+		nl_fw_tag(&d->fw, tag, sizeof(tag));
+		if (k->fw_present && strcmp(tag, k->fw_tag) == 0)
+			return;
+		struct nl_op *op = emit(ops, NL_OP_FW_REPLACE, 0);
+		if (op) {
+			op->u.fw.fw = &d->fw;
+			snprintf(op->u.fw.table, sizeof(op->u.fw.table), "%s", d->fw.table);
+		}
+	} else if (k->fw_present && ours) {
+		struct nl_op *op = emit(ops, NL_OP_FW_DELETE, -1);
+		if (op)
+			snprintf(op->u.fw.table, sizeof(op->u.fw.table), "%s",
+				 d->fw.table[0] ? d->fw.table : "");
+	}
+}
+
 /* Deletes first (freeing keys), then tunnels and links, then what sits on
  * them: addresses before the routes that use them as gateways' links,
  * routes before the rules that point at their tables.  Stable within a
@@ -326,7 +358,7 @@ static void order_ops(struct nl_ops *ops)
 	if (!tmp)
 		return;
 	int n = 0;
-	for (int t = NL_OP_RULE_DEL; t <= NL_OP_RULE_ADD; t++)
+	for (int t = NL_OP_FW_DELETE; t <= NL_OP_FW_REPLACE; t++)
 		for (int i = 0; i < ops->n; i++)
 			if ((int)ops->op[i].type == t)
 				tmp[n++] = ops->op[i];
@@ -346,5 +378,6 @@ void nl_diff(const struct nl_desired *d, const struct nl_kstate *k, const struct
 	diff_addrs(d, k, o, ops, m);
 	diff_routes(d, k, o, ops, m);
 	diff_rules(d, k, o, ops);
+	diff_fw(d, k, ops, m);
 	order_ops(ops);
 }

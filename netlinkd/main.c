@@ -104,7 +104,8 @@ static void reconcile(bool force)
 		return;
 	g.force = false;
 	int fails = nl_reconcile_run(g.r, &in, false);
-	log_info("reconciled: %d changes, %d failures", g.r->applied, fails);
+	/* Numbered: the log's rate limiter would fold identical lines. */
+	log_info("reconciled (#%lu): %d changes, %d failures", g.r->runs, g.r->applied, fails);
 	publish();
 	if (fails)
 		ev_timer_again(g.d->loop, &g.retry);

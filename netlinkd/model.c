@@ -30,6 +30,7 @@ const char *nl_op_name(enum nl_op_type t)
 		[NL_OP_LINK_MTU] = "set MTU",         [NL_OP_LINK_UP] = "set link up",
 		[NL_OP_SYSCTL] = "set sysctl",        [NL_OP_ADDR_ADD] = "add address",
 		[NL_OP_ROUTE_ADD] = "add route",      [NL_OP_RULE_ADD] = "add rule",
+		[NL_OP_FW_REPLACE] = "load firewall", [NL_OP_FW_DELETE] = "remove firewall",
 	};
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
@@ -88,6 +89,8 @@ void nl_op_describe(const struct nl_op *op, char *buf, size_t len)
 	case NL_OP_LINK_RENAME: snprintf(o, sizeof(o), "%s to %s", op->from, op->u.link.ifname); break;
 	case NL_OP_LINK_MTU: snprintf(o, sizeof(o), "%s mtu %u", op->u.link.ifname, op->u.link.mtu); break;
 	case NL_OP_LINK_UP: snprintf(o, sizeof(o), "%s", op->u.link.ifname); break;
+	case NL_OP_FW_REPLACE:
+	case NL_OP_FW_DELETE: snprintf(o, sizeof(o), "table inet %s", op->u.fw.table); break;
 	}
 	snprintf(buf, len, "%s %s", nl_op_name(op->type), o);
 }

@@ -91,6 +91,28 @@ struct nl_tunnel {
 	uint32_t mtu;
 };
 
+/* The firewall: one nftables table (family inet) owned by netlinkd. */
+#define NL_MAX_PFWD 32
+#define NL_MAX_FW_LAN 16
+struct nl_pfwd {
+	uint8_t proto;     /* IPPROTO_TCP, IPPROTO_UDP */
+	uint16_t port;     /* on the WAN */
+	uint8_t to[4];     /* LAN host */
+	uint16_t to_port;  /* 0 = same port */
+};
+struct nl_fw {
+	bool enabled;
+	char table[32];
+	char lan[NL_MAX_FW_LAN][NL_IFNAMSIZ];
+	int n_lan;
+	char wan[NL_WAN_N][NL_IFNAMSIZ]; /* WANs up now: masquerade, forwards */
+	int n_wan;
+	struct nl_pfwd pf[NL_MAX_PFWD];
+	int n_pf;
+};
+/* IFLA_IFALIAS-like mark in the table's userdata: "netlinkd:<hash>". */
+#define NL_FW_TAG "netlinkd:"
+
 /* Something wrong with the inputs (not the kernel): reported, not fatal. */
 struct nl_problem {
 	char what[200];
@@ -109,6 +131,7 @@ struct nl_desired {
 	int n_sysctls;
 	struct nl_tunnel tunnels[NL_MAX_TUNNELS];
 	int n_tunnels;
+	struct nl_fw fw;
 	struct nl_problem problems[NL_MAX_PROBLEMS];
 	int n_problems;
 	/* Which WANs are up (have an interface), for the report. */
@@ -143,6 +166,8 @@ struct nl_kstate {
 	int n_routes;
 	struct nl_rule rules[NL_MAX_KRULES];
 	int n_rules;
+	bool fw_present;   /* the firewall table exists */
+	char fw_tag[64];   /* its userdata ("" if none) */
 	bool overflow;
 };
 
@@ -156,6 +181,7 @@ struct nl_owner {
 #define NL_ALIAS "hgw-netlinkd"
 
 enum nl_op_type {
+	NL_OP_FW_DELETE,
 	NL_OP_RULE_DEL,
 	NL_OP_ROUTE_DEL,
 	NL_OP_ADDR_DEL,
@@ -169,6 +195,7 @@ enum nl_op_type {
 	NL_OP_ADDR_ADD, /* add or replace (lifetimes) */
 	NL_OP_ROUTE_ADD, /* add or replace (gateway, device) */
 	NL_OP_RULE_ADD,
+	NL_OP_FW_REPLACE, /* last: its rules name the interfaces above */
 };
 
 struct nl_op {
@@ -181,6 +208,10 @@ struct nl_op {
 		struct nl_rule rule;
 		struct nl_sysctl sysctl;
 		struct nl_tunnel tunnel;
+		struct {
+			const struct nl_fw *fw; /* the desired set's; NULL for delete */
+			char table[32];
+		} fw;
 	} u;
 	char from[NL_IFNAMSIZ]; /* LINK_RENAME: the current name */
 };

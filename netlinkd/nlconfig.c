@@ -2,6 +2,7 @@
 #include "nlconfig.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
@@ -53,6 +54,26 @@ static const struct hgw_field wan_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
+static const char *const pf_protos[] = { "tcp", "udp", NULL };
+static const struct hgw_field pf_fields[] = {
+	{ "proto", HGW_T_ENUM, 0, 0, 0, pf_protos, "\"tcp\"", "transport protocol" },
+	{ "port", HGW_T_INT, HGW_REQUIRED, 1, 65535, NULL, NULL, "port on the WAN addresses" },
+	{ "to", HGW_T_IP4, HGW_REQUIRED, 0, 0, NULL, NULL, "LAN host it goes to" },
+	{ "to_port", HGW_T_INT, HGW_NULLABLE, 1, 65535, NULL, "null", "port there (null: the same)" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+static const struct hgw_field pf_item = { "", HGW_T_OBJECT, 0, 0, 0, pf_fields, NULL, "" };
+static const struct hgw_field fw_fields[] = {
+	{ "enabled", HGW_T_BOOL, 0, 0, 0, NULL, "true",
+	  "netlinkd's nftables table: default-deny inbound (ICMP, DHCP client replies, GRE and "
+	  "established traffic allowed), IPv4 masquerade and MSS clamping on the WANs" },
+	{ "table", HGW_T_STRING, 0, 1, 31, NULL, "\"hgw\"",
+	  "name of the table (family inet); a table of that name without netlinkd's mark is left alone" },
+	{ "port_forwards", HGW_T_ARRAY, 0, 0, NL_MAX_PFWD, &pf_item, "[]",
+	  "IPv4 port forwards from every WAN to a LAN host" },
+	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
 const struct hgw_field nl_config_schema[] = {
 	{ "route_protocol", HGW_T_INT, 0, 5, 255, NULL, "73",
 	  "protocol number tagging netlinkd's routes, rules and addresses (RTPROT/IFA_PROTO); "
@@ -72,6 +93,7 @@ const struct hgw_field nl_config_schema[] = {
 	  "further links to configure (rename by MAC, MTU, up)" },
 	{ "lan", HGW_T_ARRAY, 0, 0, NL_MAX_LAN, &lan_item, "[]", "LAN interfaces, in /64 order" },
 	{ "wan", HGW_T_OBJECT, 0, 0, 0, wan_fields, "{}", "routing policy per WAN" },
+	{ "firewall", HGW_T_OBJECT, 0, 0, 0, fw_fields, "{}", "the firewall and NAT" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -175,6 +197,30 @@ int nl_config_parse(const json_t *s, struct nl_config *c, struct hgw_errors *e)
 			if (c->wan[k].table == wc->table) {
 				hgw_errors_add(e, "netlinkd.wan.%s.table: %u is also wan.%s's table",
 					       wkeys[w], wc->table, wkeys[k]);
+				bad++;
+			}
+	}
+	const json_t *fw = json_object_get(s, "firewall");
+	c->fw.enabled = hgw_json_bool(fw, "enabled");
+	snprintf(c->fw.table, sizeof(c->fw.table), "%s", hgw_json_str(fw, "table"));
+	for (const char *t = c->fw.table; *t; t++)
+		if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+		      (*t >= '0' && *t <= '9') || *t == '_' || *t == '-')) {
+			hgw_errors_add(e, "netlinkd.firewall.table: letters, digits, '_' and '-' only");
+			bad++;
+			break;
+		}
+	json_array_foreach(json_object_get(fw, "port_forwards"), i, v) {
+		struct nl_pfwd *p = &c->fw.pf[c->fw.n_pf++];
+		p->proto = strcmp(hgw_json_str(v, "proto"), "udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+		p->port = (uint16_t)hgw_json_int(v, "port");
+		int pl;
+		hgw_parse_prefix(hgw_json_str(v, "to"), AF_INET, p->to, &pl);
+		p->to_port = (uint16_t)hgw_json_int(v, "to_port");
+		for (int k = 0; k + 1 < c->fw.n_pf; k++)
+			if (c->fw.pf[k].proto == p->proto && c->fw.pf[k].port == p->port) {
+				hgw_errors_add(e, "netlinkd.firewall.port_forwards[%zu]: port %u is "
+					       "already forwarded by [%d]", i, p->port, k);
 				bad++;
 			}
 	}

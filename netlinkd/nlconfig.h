@@ -40,6 +40,7 @@ struct nl_config {
 	struct nl_lan lan[NL_MAX_LAN];
 	int n_lan;
 	struct nl_wan_cfg wan[NL_WAN_N];
+	struct nl_fw fw; /* enabled, table, port forwards; LANs and WANs filled later */
 };
 
 /* From a section checked against nl_config_schema (defaults filled in).

@@ -15,6 +15,9 @@
 
 static struct nlmsghdr *hdr(void *buf, uint16_t type, uint16_t flags, uint32_t seq)
 {
+	/* libmnl before 1.0.5 does not zero attribute padding; every request
+	 * built here is far below 1 KiB. */
+	memset(buf, 0, 1024);
 	struct nlmsghdr *n = mnl_nlmsg_put_header(buf);
 	n->nlmsg_type = type;
 	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
@@ -180,6 +183,8 @@ struct nlmsghdr *nl_msg_build(void *buf, const struct nl_op *op, const struct nl
 		ifi->ifi_change = IFF_UP;
 		return n;
 	case NL_OP_SYSCTL:
+	case NL_OP_FW_REPLACE: /* nfnetlink batches: nft.c */
+	case NL_OP_FW_DELETE:
 		break;
 	}
 	return NULL;

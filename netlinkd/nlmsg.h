@@ -8,8 +8,8 @@
 #include "model.h"
 
 /* Builds the request for op (an interface op's ifindex resolved by the
- * caller; 0 where none is needed).  buf must hold MNL_SOCKET_BUFFER_SIZE
- * bytes.  Every request asks for an ACK.  Returns NULL for an op that is not
+ * caller; 0 where none is needed).  buf must hold at least 1 KiB
+ * (zeroed here).  Every request asks for an ACK.  Returns NULL for an op that is not
  * a netlink request (sysctl). */
 struct nlmsghdr *nl_msg_build(void *buf, const struct nl_op *op, const struct nl_owner *o,
 			      int ifindex, uint32_t seq);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "log.h"
+#include "nft.h"
 #include "state.h"
 
 struct nl_reconcile *nl_reconcile_new(struct nl_backend *be, const struct nl_config *cfg)
@@ -51,6 +52,7 @@ static char *slot(struct nl_reconcile *r, const struct nl_op *op)
 	case NL_OP_RULE_ADD: return i < NL_MAX_RULES ? r->rule_err[i] : NULL;
 	case NL_OP_SYSCTL: return i < NL_MAX_SYSCTLS ? r->sysctl_err[i] : NULL;
 	case NL_OP_TUNNEL_ADD: return i < NL_MAX_TUNNELS ? r->tunnel_err[i] : NULL;
+	case NL_OP_FW_REPLACE: return r->fw_err;
 	case NL_OP_LINK_RENAME:
 	case NL_OP_LINK_MTU:
 	case NL_OP_LINK_UP: return i < NL_MAX_LINKS ? r->link_err[i] : NULL;
@@ -84,10 +86,14 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 	memset(r->sysctl_err, 0, sizeof(r->sysctl_err));
 	memset(r->tunnel_err, 0, sizeof(r->tunnel_err));
 
-	if (cleanup)
+	if (cleanup) {
 		memset(&r->d, 0, sizeof(r->d));
-	else
+		snprintf(r->d.fw.table, sizeof(r->d.fw.table), "%s", r->cfg.fw.table);
+	} else {
 		nl_desired_compute(&r->cfg, in, &r->hist, &r->d);
+	}
+	snprintf(r->be->fw_table, sizeof(r->be->fw_table), "%s", r->cfg.fw.table);
+	r->fw_err[0] = 0;
 
 	int rc = r->be->dump(r->be, &r->k);
 	if (rc < 0) {
@@ -111,7 +117,10 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 
 	for (int i = 0; i < r->missing.n; i++) {
 		char *s = slot(r, &r->missing.op[i]);
-		if (s)
+		if (r->missing.op[i].type == NL_OP_FW_REPLACE)
+			snprintf(r->fw_err, NL_ERRLEN, "nftables table inet %s exists and is not "
+				 "netlinkd's (no \"%s\" mark); left alone", r->d.fw.table, NL_FW_TAG);
+		else if (s)
 			snprintf(s, NL_ERRLEN, "interface %s does not exist", r->missing.op[i].from);
 	}
 	for (int i = 0; i < r->ops.n; i++) {
@@ -252,6 +261,12 @@ json_t *nl_reconcile_report(const struct nl_reconcile *r)
 	}
 	json_object_set_new(doc, "tunnels", a);
 
+	json_t *fw = json_object();
+	json_object_set_new(fw, "enabled", json_boolean(d->fw.enabled));
+	json_object_set_new(fw, "table", json_string(r->cfg.fw.table));
+	json_object_set_new(fw, "rules", json_integer(d->fw.enabled ? nl_fw_rule_count(&d->fw) : 0));
+	json_object_set_new(doc, "firewall", status(fw, r->fw_err));
+
 	a = json_array();
 	for (int i = 0; i < d->n_problems; i++)
 		json_array_append_new(a, json_string(d->problems[i].what));
@@ -274,6 +289,7 @@ json_t *nl_reconcile_report(const struct nl_reconcile *r)
 		failed += r->sysctl_err[i][0] != 0;
 	for (int i = 0; i < d->n_tunnels; i++)
 		failed += r->tunnel_err[i][0] != 0;
+	failed += r->fw_err[0] != 0;
 	json_object_set_new(doc, "failed", json_integer(failed));
 	json_t *st = json_object();
 	json_object_set_new(st, "netlink_writes", json_integer((json_int_t)r->be->netlink_writes));

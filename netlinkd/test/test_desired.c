@@ -49,7 +49,7 @@ static void world_full(struct world *w)
 			  "\"mtu\":1492,\"ipv4\":{\"address\":\"198.51.100.2\",\"peer\":\"198.51.100.1\"},"
 			  "\"ipv6\":{\"local\":\"fe80::2\",\"peer\":\"fe80::1\"}}",
 			  hgw_schema_pppoe);
-	w->hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"state\":\"bonded\","
+	w->hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"tunnels\":{\"lte\":{\"state\":\"up\"},\"dsl\":{\"state\":\"up\"}},\"state\":\"bonded\","
 			   "\"interface\":\"tun0\"}",
 			   hgw_schema_hybrid);
 	w->d4 = nt_doc("{\"version\":1,\"writer\":\"dhcp4c\",\"interface\":\"tun0\",\"state\":\"bound\","
@@ -413,7 +413,7 @@ static void test_kernel_tunnels(void **s)
 	struct world w;
 	world_full(&w);
 	json_decref(w.hybrid);
-	w.hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"state\":\"lte\",\"interface\":\"gre1\","
+	w.hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"tunnels\":{\"lte\":{\"state\":\"up\"},\"dsl\":{\"state\":\"up\"}},\"state\":\"lte\",\"interface\":\"gre1\","
 			  "\"mode\":\"kernel\",\"kernel_tunnels\":[{\"name\":\"gre1\","
 			  "\"local\":\"2001:db8:100::2\",\"remote\":\"2001:db8:ffff::1\","
 			  "\"ikey\":305419896,\"okey\":305419896,\"mtu\":1448}]}",

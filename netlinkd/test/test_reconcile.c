@@ -50,7 +50,7 @@ static void rig_init(struct rig *g)
 	g->pppoe = nt_doc("{\"version\":1,\"writer\":\"pppoed\",\"state\":\"up\",\"interface\":\"ppp0\","
 			  "\"mtu\":1492,\"ipv4\":{\"address\":\"198.51.100.2\",\"peer\":\"198.51.100.1\"}}",
 			  hgw_schema_pppoe);
-	g->hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"state\":\"bonded\","
+	g->hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"tunnels\":{\"lte\":{\"state\":\"up\"},\"dsl\":{\"state\":\"up\"}},\"state\":\"bonded\","
 			   "\"interface\":\"tun0\"}",
 			   hgw_schema_hybrid);
 	g->d4 = nt_doc("{\"version\":1,\"writer\":\"dhcp4c\",\"interface\":\"tun0\",\"state\":\"bound\","
@@ -123,18 +123,20 @@ static void test_one_change_one_difference(void **s)
 	 * and main... v4 only here: 2), 1 rule go; nothing else is touched. */
 	json_object_set_new(g.pppoe, "state", json_string("discovery"));
 	rig_run(&g);
-	int del_addr = 0, del_route = 0, del_rule = 0, other = 0;
+	int del_addr = 0, del_route = 0, del_rule = 0, fw = 0, other = 0;
 	for (int i = 0; i < g.r->ops.n; i++) {
 		switch (g.r->ops.op[i].type) {
 		case NL_OP_ADDR_DEL: del_addr++; break;
 		case NL_OP_ROUTE_DEL: del_route++; break;
 		case NL_OP_RULE_DEL: del_rule++; break;
+		case NL_OP_FW_REPLACE: fw++; break; /* no masquerade on ppp0 */
 		default: other++; break;
 		}
 	}
 	assert_int_equal(del_addr, 1);
 	assert_int_equal(del_route, 2);
 	assert_int_equal(del_rule, 1);
+	assert_int_equal(fw, 1);
 	assert_int_equal(other, 0);
 	rig_free(&g);
 }
@@ -282,7 +284,7 @@ static void test_kernel_error_text(void **s)
 	struct rig g;
 	rig_init(&g);
 	json_decref(g.hybrid);
-	g.hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"state\":\"lte\",\"interface\":\"gre1\","
+	g.hybrid = nt_doc("{\"version\":1,\"writer\":\"hybridd\",\"tunnels\":{\"lte\":{\"state\":\"up\"},\"dsl\":{\"state\":\"up\"}},\"state\":\"lte\",\"interface\":\"gre1\","
 			  "\"mode\":\"kernel\",\"kernel_tunnels\":[{\"name\":\"gre1\","
 			  "\"local\":\"2001:db8:100::2\",\"remote\":\"2001:db8:ffff::1\","
 			  "\"ikey\":1,\"okey\":1}]}",

@@ -101,6 +101,11 @@ def kea6_config(workdir, iface, renew=100, rebind=200, preferred=300, valid=600,
     subnet = {"id": 1, "subnet": "2001:db8:1::/64", "interface": iface,
               "option-data": [{"name": "dns-servers", "data": "2001:db8:1::53"},
                               {"name": "domain-search", "data": "example.net"},
+                              {"name": "aftr-name", "data": "aftr.example.net"},
+                              {"name": "sntp-servers", "data": "2001:db8:1::123"},
+                              # a site option published raw (like NTT's 201)
+                              {"name": "site-201", "code": 201, "data": "DEADBEEF",
+                               "always-send": True},
                               *extra_options]}
     if na:
         subnet["pools"] = [{"pool": "2001:db8:1::100-2001:db8:1::1ff"}]
@@ -116,6 +121,7 @@ def kea6_config(workdir, iface, renew=100, rebind=200, preferred=300, valid=600,
                            "name": os.path.join(workdir, "kea-leases6.csv"), "lfc-interval": 0},
         "preferred-lifetime": preferred, "valid-lifetime": valid,
         "renew-timer": renew, "rebind-timer": rebind,
+        "option-def": [{"name": "site-201", "code": 201, "type": "binary", "space": "dhcp6"}],
         "subnet6": [subnet],
         "loggers": [{"name": "kea-dhcp6", "severity": "DEBUG", "debuglevel": 40,
                      "output_options": [{"output": os.path.join(workdir, "kea6.log")}]}],

@@ -198,3 +198,40 @@ def test_kea_veth_renew_nak_rebind_expire(veth4, daemons, capture, tmp_path):
                          "dhcp.option.dhcp == 3 && dhcp.ip.client != 0.0.0.0")
     # The Renew at T1 went unicast from our address to the server
     assert [ip, "192.0.2.1", ip, "3"] in rows, rows
+
+
+def test_hostile_packets_daemon(veth4, daemons, tmp_path):
+    """Garbage to port 68 (broadcast UDP and raw Ethernet frames with broken
+    IP/UDP headers) at a bound client: it stays up and keeps its lease."""
+    srv, cli, sif, cif = veth4
+    need_binary("dhcp4c")
+    dm = dhcplab.start_dnsmasq(srv, str(tmp_path / "dm"), sif)
+    d = daemons.start("dhcp4c", cfg4(cif), ns=cli)
+    name = STATE.format(cif)
+    doc = wait_state(d.state_dir, name, is_bound, timeout=10, daemon=d)
+    dm.stop()
+    script = rf"""
+import os, socket, struct
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+u.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"{sif}")
+u.bind(("0.0.0.0", 67))
+bootp = bytearray(240); bootp[0] = 2; bootp[236:240] = b"\x63\x82\x53\x63"
+pkts = [b"", b"\x02", bytes(bootp), bytes(bootp) + b"\x35\x01\x05\x33\xff",
+        bytes(bootp) + b"\x35\x01\x05\xff", os.urandom(548), b"\x02" * 1400]
+for _ in range(20):
+    pkts.append(bytes(bootp) + os.urandom(60))
+for p in pkts:
+    u.sendto(p, ("255.255.255.255", 68))
+r = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+r.bind(("{sif}", 0))
+eth = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x09" + b"\x08\x00"
+ip = bytearray(b"\x45\x00\x01\x00\x00\x00\x00\x00\x40\x11\x00\x00" + bytes([192, 0, 2, 1]) + b"\xff" * 4)
+for frame in [eth + bytes(ip), eth + bytes(ip) + b"\x00\x43\x00\x44\x00\x05\x00\x00",
+              eth + b"\x4f" + os.urandom(40), eth + b"\x45\x00\xff\xff" + os.urandom(30)]:
+    r.send(frame)
+"""
+    sh("python3", "-c", script, ns=srv)
+    time.sleep(0.5)
+    assert d.proc.poll() is None, d.log()
+    assert read_state(d.state_dir, name) == doc

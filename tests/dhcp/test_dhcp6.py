@@ -81,6 +81,9 @@ def test_bind_na_pd_and_release(request, net, daemons, capture, tmp_path, linkna
     assert doc["addresses"][0]["address"].startswith("2001:db8:1::1")
     assert doc["dns"] == ["2001:db8:1::53"]
     assert doc["domains"] == ["example.net"]
+    assert doc["aftr"] == "aftr.example.net"
+    assert doc["ntp"] == ["2001:db8:1::123"]
+    assert {"code": 201, "data": "deadbeef"} in doc["vendor"]
     now = time.time()
     # Absolute times: Kea's defaults above are T1 100, T2 200, 300/600.
     assert abs(doc["renew_at"] - (doc["obtained"] + 100)) <= 1
@@ -222,3 +225,42 @@ def test_bad_configs(tmp_path):
     p = sh(os.path.join(os.environ.get("HGW_BUILD", "build"), "bin", "dhcp6c"), "-c", str(f),
            check=False, timeout=5)
     assert p.returncode == 78
+
+
+def test_hostile_packets_daemon(veth6, daemons, tmp_path):
+    """Garbage, truncated, oversized and wrong-xid DHCPv6 packets at a bound
+    client: it stays up, keeps its state, logs and ignores them."""
+    srv, cli, sif, cif = veth6
+    need_binary("dhcp6c")
+    kw = str(tmp_path / "kea")
+    kea = dhcplab.start_kea(srv, kw, dhcplab.kea6_config(kw, sif))
+    d = daemons.start("dhcp6c", client_cfg(cif), ns=cli)
+    name = STATE.format(cif)
+    doc = wait_state(d.state_dir, name, bound, timeout=10, daemon=d)
+    kea.stop()
+    ll = [a["local"] for a in net_addrs(cli, cif) if a["local"].startswith("fe80")][0]
+    script = rf"""
+import socket, os
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"{sif}")
+dst = ("{ll}%{sif}", 546)
+pkts = [b"", b"\x07", b"\x07\x00\x00", b"\x07\x00\x00\x01\x00\x19\xff\xff",
+        b"\x0d" + os.urandom(100), b"\x07\x12\x34\x56" + b"\x00\x01\x00\x04\x00\x03\x00\x01",
+        b"\x07" + os.urandom(3) + b"\x00\x19\x00\x0c" + b"\x00" * 4 + b"\x00\x00\x01\x00\x00\x00\x00\x10",
+        os.urandom(1400), b"\x07" * 9000]
+for _ in range(20):
+    pkts.append(b"\x07" + os.urandom(200))
+for p in pkts:
+    s.sendto(p, dst)
+"""
+    sh("python3", "-c", script, ns=srv)
+    time.sleep(0.5)
+    assert d.proc.poll() is None, d.log()
+    after = read_state(d.state_dir, name)
+    assert after == doc
+    assert "dropped a malformed message" in d.log() or "ignoring" in d.log()
+
+
+def net_addrs(ns, dev):
+    out = sh("ip", "-j", "-n", ns, "addr", "show", "dev", dev).stdout
+    return json.loads(out)[0]["addr_info"]

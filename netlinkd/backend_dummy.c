@@ -24,7 +24,7 @@ struct db {
 	} sys[DUMMY_SYSCTLS];
 	int n_sys;
 	int next_ifindex;
-	bool fail[NL_OP_RULE_ADD + 1];
+	bool fail[NL_OP_N];
 	int fail_err;
 	char fail_msg[128];
 };

@@ -358,7 +358,7 @@ static void order_ops(struct nl_ops *ops)
 	if (!tmp)
 		return;
 	int n = 0;
-	for (int t = NL_OP_FW_DELETE; t <= NL_OP_FW_REPLACE; t++)
+	for (int t = 0; t < NL_OP_N; t++)
 		for (int i = 0; i < ops->n; i++)
 			if ((int)ops->op[i].type == t)
 				tmp[n++] = ops->op[i];

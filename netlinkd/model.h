@@ -197,6 +197,7 @@ enum nl_op_type {
 	NL_OP_RULE_ADD,
 	NL_OP_FW_REPLACE, /* last: its rules name the interfaces above */
 };
+#define NL_OP_N (NL_OP_FW_REPLACE + 1)
 
 struct nl_op {
 	enum nl_op_type type;

@@ -75,8 +75,7 @@ struct lted {
 	unsigned long at_lines;
 	bool lost;        /* a write failed: close after this callback */
 	enum lte_state last_state;
-	bool pin_rejected_saved;
-	char pin_saved[16];
+	char rejected_pin[16]; /* the last PIN the SIM refused: never sent again */
 };
 
 static struct lted g;
@@ -378,7 +377,7 @@ static void modem_setup(struct lted *x)
 	lte_modem_init(&x->m, &x->cfg, &hgw_clock_real, &hgw_rng_system, &ops);
 	/* A PIN the SIM refused stays refused across a reload, unless the
 	 * reload brought a different PIN. */
-	if (x->pin_rejected_saved && strcmp(x->pin_saved, x->cfg.pin) == 0)
+	if (x->rejected_pin[0] && strcmp(x->rejected_pin, x->cfg.pin) == 0)
 		x->m.pin_rejected = true;
 }
 
@@ -415,14 +414,15 @@ static void stop(struct hgw_daemon *d)
 	hgw_state_withdraw(d->state_dir, "lte.json");
 	memset(&x->cfg, 0, sizeof(x->cfg));
 	memset(&x->m.cfg, 0, sizeof(x->m.cfg));
+	memset(x->rejected_pin, 0, sizeof(x->rejected_pin));
 }
 
 static void reload(struct hgw_daemon *d, json_t *old)
 {
 	struct lted *x = d->ctx;
 	struct lted saved = *x;
-	x->pin_rejected_saved = x->m.pin_rejected || x->pin_rejected_saved;
-	at_copy(x->pin_saved, sizeof(x->pin_saved), x->cfg.pin);
+	if (x->m.pin_rejected && x->cfg.pin[0])
+		memcpy(x->rejected_pin, x->cfg.pin, sizeof(x->rejected_pin));
 	if (load_config(d->config, x) < 0) {
 		log_err("new configuration refused; keeping the running one");
 		x->cfg = saved.cfg;
@@ -432,9 +432,11 @@ static void reload(struct hgw_daemon *d, json_t *old)
 		x->reopen_bo = saved.reopen_bo;
 		json_decref(d->config);
 		d->config = old;
+		explicit_bzero(&saved, sizeof(saved));
 		return;
 	}
 	json_decref(old);
+	explicit_bzero(&saved, sizeof(saved)); /* it held the PIN and password */
 	/* Start over with the new settings: close, re-initialise, re-open. */
 	close_device(x, "configuration reloaded");
 	ev_timer_stop(d->loop, &x->reopen);

@@ -207,6 +207,7 @@ class Modem:
                 return self.err(3, "operation not allowed"), None
             if given == self.a.pin:
                 self.sim_state = "ready"
+                self.pin_left = 3  # a correct PIN resets the SIM's counter
                 self.schedule_reg()
                 return [], "OK"
             self.pin_left -= 1

@@ -244,6 +244,27 @@ def test_wrong_pin_refused_once_and_never_retried(daemons, modems, tmp_path):
     no_bug(d)
 
 
+def test_sighup_same_wrong_pin_stays_failed_fixed_pin_connects(daemons, modems, tmp_path):
+    m = modems("3gpp", ["--pin", "2468"])
+    pin = write_secret(tmp_path, "pin", "1111")
+    d = start(daemons, m, pin_file=pin)
+    lte(d, lambda x: x["state"] == "failed")
+    # reload with the PIN unchanged: the refused PIN is not sent again
+    d.signal(signal.SIGHUP)
+    lte(d, lambda x: x["state"] == "failed" and x["reopens"] >= 2)
+    time.sleep(0.5)
+    assert m.status()["counters"]["pin_attempts"] == 1
+    # the user fixes the file and reloads: one new attempt, accepted
+    with open(pin, "w") as f:
+        f.write("2468\n")
+    d.signal(signal.SIGHUP)
+    doc = lte(d, connected)
+    st = m.status()
+    assert st["counters"]["pin_attempts"] == 2 and st["pin_left"] == 3
+    assert doc["sim"] == "ready" and doc["last_error"] is None
+    no_bug(d)
+
+
 def test_locked_sim_without_pin_file(daemons, modems):
     m = modems("3gpp", ["--pin", "2468"])
     d = start(daemons, m)

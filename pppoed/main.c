@@ -84,6 +84,8 @@ struct ctx {
 	int disc_fd, sess_fd, tun_fd;
 	struct kppp k;
 	bool k_open;
+	bool draining;
+	json_t *cfg_ref; /* the strings in cfg point into it */
 	ev_io disc_io, sess_io, tun_io, chan_io, unit_io;
 	ev_timer timer;
 	bool remember;
@@ -201,9 +203,10 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	flush(x);
 }
 
+static void on_sess(struct ev_loop *loop, ev_io *w, int revents);
+
 static void on_disc(struct ev_loop *loop, ev_io *w, int revents)
 {
-	(void)loop;
 	(void)revents;
 	struct ctx *x = w->data;
 	uint8_t buf[FRAME_MAX];
@@ -213,6 +216,14 @@ static void on_disc(struct ev_loop *loop, ev_io *w, int revents)
 			break;
 		if (n < 14 || memcmp(buf + 6, x->mac, 6) == 0)
 			continue;
+		/* A PADT ends the session, but the AC sent it after the frames
+		 * waiting in the session socket (CHAP Failure, Terminate):
+		 * read those first so the reason is the real one. */
+		if (n > 15 && buf[15] == PPPOE_PADT && x->s.sid && !x->kernel && !x->draining) {
+			x->draining = true;
+			on_sess(loop, &x->sess_io, 0);
+			x->draining = false;
+		}
 		session_recv_disc(&x->s, buf + 6, buf + 14, (size_t)n - 14);
 	}
 	flush(x);
@@ -226,6 +237,13 @@ static void on_sess(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	struct ctx *x = w->data;
 	bool control = false;
+	/* The AC may send its first LCP request right behind the PADS; the
+	 * two sockets are read in no set order, so take the PADS first. */
+	if (x->s.phase == PH_DISCOVERY && !x->draining) {
+		x->draining = true;
+		on_disc(loop, &x->disc_io, 0);
+		x->draining = false;
+	}
 	for (int round = 0; round < 8; round++) {
 		for (int i = 0; i < BATCH; i++) {
 			rx_iov[i].iov_base = rx_buf[i];
@@ -402,7 +420,8 @@ static int start(struct hgw_daemon *d)
 	x->d = d;
 	x->disc_fd = x->sess_fd = x->tun_fd = -1;
 	x->k.pppox = x->k.chan = x->k.unit_fd = -1;
-	int rc = load_config(x, d->config);
+	x->cfg_ref = json_incref(d->config);
+	int rc = load_config(x, x->cfg_ref);
 	if (rc)
 		return rc;
 	if (hgw_mkdir_safe(d->data_dir, 0700) < 0 || hgw_mkdir_safe(d->state_dir, 0755) < 0)
@@ -429,6 +448,7 @@ static int start(struct hgw_daemon *d)
 	log_notice("pppoe: on %s, %s data plane (%s)", x->eth, x->kernel ? "kernel" : "userspace",
 		   x->kernel ? "pppN from /dev/ppp" : x->ifname);
 	ev_io_init(&x->disc_io, on_disc, x->disc_fd, EV_READ);
+	ev_set_priority(&x->disc_io, EV_MAXPRI);
 	x->disc_io.data = x;
 	ev_io_start(d->loop, &x->disc_io);
 	ev_timer_init(&x->timer, on_timer, 0, 0);

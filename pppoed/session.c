@@ -147,6 +147,9 @@ static void lcp_tlu(struct fsm *f)
 	/* What we may send is what the peer can receive, within the link. */
 	s->mtu = s->lcp.peer_mru < s->lcp.link_mru ? s->lcp.peer_mru : s->lcp.link_mru;
 	s->changed = true;
+	s->lcp.echo_outstanding = 0;
+	s->lcp.echo_at = s->lcp.echo_interval_ms ? hgw_now_ms(s->clock) + s->lcp.echo_interval_ms
+						 : INT64_MAX;
 	if (s->lcp.auth) {
 		set_phase(s, PH_AUTH);
 		log_info("pppoe: authenticating with %s", s->lcp.auth == PPP_CHAP ? "CHAP-MD5" : "PAP");
@@ -349,7 +352,11 @@ void session_recv_disc(struct session *s, const uint8_t src[6], const uint8_t *p
 	case PD_EV_PADT: {
 		char why[500];
 		snprintf(why, sizeof(why), "%s", s->pd.note);
-		/* The session is gone at the AC: nothing to terminate. */
+		/* The session is gone at the AC: nothing to terminate.  A
+		 * PADT instead of an answer to our credentials is an
+		 * authentication failure for the backoff. */
+		if (s->phase == PH_AUTH)
+			s->auth_failed = true;
 		if (s->phase == PH_TERMINATING) {
 			teardown(s, false);
 		} else {

@@ -33,6 +33,9 @@ static const struct hgw_field schema6[] = {
 	{ "prefix_hint_len", HGW_T_INT, 0, 0, 128, NULL, "0",
 	  "prefix length to ask for when no earlier prefix is remembered (0 = no hint)" },
 	{ "rapid_commit", HGW_T_BOOL, 0, 0, 0, NULL, "false", "offer Rapid Commit (two-message exchange)" },
+	{ "reconfigure_accept", HGW_T_BOOL, 0, 0, 0, NULL, "false",
+	  "offer Reconfigure Accept and act on Reconfigure authenticated with the server's "
+	  "reconfigure key (RFC 8415 20.4, HMAC-MD5)" },
 	{ "information_only", HGW_T_BOOL, 0, 0, 0, NULL, "false",
 	  "stateless mode: only Information-request (DNS, NTP, AFTR), no leases" },
 	{ "release_on_stop", HGW_T_BOOL, 0, 0, 0, NULL, "true",
@@ -207,6 +210,7 @@ static int load_config(struct ctx *x, json_t *cfg, struct d6c_config *c)
 	}
 	c->pd_hint_len = (uint8_t)hgw_json_int(cfg, "prefix_hint_len");
 	c->rapid_commit = hgw_json_bool(cfg, "rapid_commit");
+	c->reconf_accept = hgw_json_bool(cfg, "reconfigure_accept");
 	c->initial_delay_max_ms = (uint32_t)hgw_json_int(cfg, "initial_delay_max_ms");
 	x->release_on_stop = hgw_json_bool(cfg, "release_on_stop");
 	x->release_wait_ms = (int)hgw_json_int(cfg, "release_wait_ms");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "md5.h"
 
 /* 21.23: default and minimum refresh for Information-request mode. */
 #define IRT_DEFAULT 86400u
@@ -104,10 +105,12 @@ static void send_msg(struct d6c *c, uint8_t type)
 	switch (type) {
 	case D6_SOLICIT:
 		r.rapid_commit = c->cfg.rapid_commit;
+		r.reconf_accept = c->cfg.reconf_accept;
 		src_na = &c->hint_na;
 		src_pd = &c->hint_pd;
 		break;
 	case D6_REQUEST:
+		r.reconf_accept = c->cfg.reconf_accept;
 		r.server_id = &c->adv.server_id;
 		src_na = &c->adv.ia_na;
 		src_pd = &c->adv.ia_pd;
@@ -117,6 +120,7 @@ static void send_msg(struct d6c *c, uint8_t type)
 		r.server_id = &c->lease.reply.server_id;
 		/* fall through */
 	case D6_REBIND:
+		r.reconf_accept = c->cfg.reconf_accept && type != D6_RELEASE;
 		src_na = &c->lease.reply.ia_na;
 		src_pd = &c->lease.reply.ia_pd;
 		break;
@@ -290,6 +294,14 @@ static bool install(struct d6c *c, const struct d6_msg *m, const uint8_t *raw, s
 	l.obtained_mono = obtained_mono;
 	pick_timers(&l);
 	c->lease = l;
+	/* 20.4.1: the reconfigure key comes in an Authentication option,
+	 * protocol 3, algorithm 1 (HMAC-MD5), RDM 0, type 1 + 16 bytes. */
+	if (c->cfg.reconf_accept && m->has_auth && m->auth_proto == 3 && m->auth_alg == 1 &&
+	    m->auth_rdm == 0 && m->auth_info_len == 17 && m->auth_info[0] == 1) {
+		memcpy(c->reconf_key, m->auth_info + 1, 16);
+		c->have_reconf_key = true;
+		c->last_replay = m->auth_replay;
+	}
 	/* Remember what we had, to ask for it again after a reconnect. */
 	if (l.reply.ia_na.n)
 		c->hint_na = l.reply.ia_na;
@@ -563,14 +575,69 @@ static void on_reply(struct d6c *c, const struct d6_msg *m, const uint8_t *raw, 
 	c->changed = true;
 }
 
+/* 18.2.11 and 20.4: a Reconfigure is honoured only when bound, from our
+ * server, for us, with a valid HMAC-MD5 under the reconfigure key and a
+ * replay-detection value above the last one; then the client starts the
+ * exchange the server asked for. */
+static void on_reconfigure(struct d6c *c, const struct d6_msg *m, const uint8_t *raw, size_t len)
+{
+	if (!c->cfg.reconf_accept || !c->have_reconf_key) {
+		ignore(c, m, "Reconfigure not accepted (no reconfigure key)");
+		return;
+	}
+	if (c->state != D6C_BOUND && c->state != D6C_INFORMED) {
+		ignore(c, m, "Reconfigure while an exchange is running");
+		return;
+	}
+	if (!m->has_server_id || !m->has_client_id || !same_duid(&m->client_id, &c->cfg.duid) ||
+	    !same_duid(&m->server_id, &c->lease.reply.server_id)) {
+		ignore(c, m, "Reconfigure not from our server or not for us");
+		return;
+	}
+	if (m->reconf_msg != D6_RENEW && m->reconf_msg != D6_REBIND &&
+	    m->reconf_msg != D6_INFORMATION_REQUEST) {
+		ignore(c, m, "Reconfigure without a valid Reconfigure Message option");
+		return;
+	}
+	if (!m->has_auth || m->auth_proto != 3 || m->auth_alg != 1 || m->auth_rdm != 0 ||
+	    m->auth_info_len != 17 || m->auth_info[0] != 2 || m->auth_info_off + 17 > len ||
+	    len > 2048) {
+		ignore(c, m, "Reconfigure without RKAP authentication");
+		return;
+	}
+	if (m->auth_replay <= c->last_replay) {
+		ignore(c, m, "Reconfigure replayed (replay detection)");
+		return;
+	}
+	/* The HMAC covers the whole message with the HMAC field zeroed. */
+	uint8_t copy[2048], mac[16];
+	memcpy(copy, raw, len);
+	memset(copy + m->auth_info_off + 1, 0, 16);
+	hmac_md5(c->reconf_key, 16, copy, len, mac);
+	uint8_t diff = 0;
+	for (int i = 0; i < 16; i++)
+		diff |= (uint8_t)(mac[i] ^ m->auth_info[1 + i]);
+	if (diff) {
+		ignore(c, m, "Reconfigure with a wrong HMAC");
+		return;
+	}
+	c->last_replay = m->auth_replay;
+	c->reconfigured++;
+	log_notice("dhcp6: authenticated Reconfigure: sending %s", d6_type_name(m->reconf_msg));
+	if (m->reconf_msg == D6_INFORMATION_REQUEST || c->state == D6C_INFORMED)
+		start_inforeq(c);
+	else if (m->reconf_msg == D6_REBIND)
+		start_rebind(c);
+	else
+		start_renew(c);
+}
+
 void d6c_recv(struct d6c *c, const struct d6_msg *m, const uint8_t *raw, size_t len)
 {
 	c->received++;
 	c->tx_len = 0;
 	if (m->type == D6_RECONFIGURE) {
-		/* Reconfigure needs the RKAP key exchange (20.4); we do not
-		 * offer Reconfigure Accept, so servers must not send it. */
-		ignore(c, m, "Reconfigure is not supported");
+		on_reconfigure(c, m, raw, len);
 		return;
 	}
 	if (m->type != D6_ADVERTISE && m->type != D6_REPLY) {

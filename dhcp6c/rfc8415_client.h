@@ -40,6 +40,7 @@ struct d6c_config {
 	uint8_t pd_hint_len;          /* prefix length asked for when there is no old prefix */
 	bool rapid_commit;
 	bool info_only;               /* stateless: Information-request only */
+	bool reconf_accept;           /* offer Reconfigure Accept, honour authenticated Reconfigure */
 	uint32_t initial_delay_max_ms; /* RFC 8415 18.2.1 SOL_MAX_DELAY (1 s) */
 	struct d6_duid duid;
 	uint32_t iaid;
@@ -77,6 +78,12 @@ struct d6c {
 	struct d6_ia hint_na, hint_pd;
 	int64_t info_refresh_at;  /* D6C_INFORMED */
 	uint32_t sol_max_rt_ms;   /* server may lower/raise it (21.24) */
+	/* Reconfigure Key Authentication Protocol (20.4): the key from the
+	 * server's Reply and the last replay-detection value seen. */
+	bool have_reconf_key;
+	uint8_t reconf_key[16];
+	uint64_t last_replay;
+	unsigned long reconfigured;
 	/* Output. */
 	uint8_t tx[1500];
 	size_t tx_len;

@@ -143,7 +143,7 @@ static bool parse_auth(struct hgw_rd v, struct d6_msg *m, size_t off)
 	if (!hgw_rd_ok(&v) || left > sizeof(m->auth_info))
 		return false;
 	m->auth_info_len = (uint8_t)left;
-	m->auth_info_off = off + 11;
+	m->auth_info_off = off + 4 + 11; /* option header, then protocol..replay */
 	hgw_rd_bytes(&v, m->auth_info, left);
 	m->has_auth = true;
 	return true;

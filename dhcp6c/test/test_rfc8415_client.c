@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "../md5.h"
 #include "../rfc8415_client.h"
 #include "../state6.h"
 #include "log.h"
@@ -59,7 +60,9 @@ static int step(void)
 static void feed(const uint8_t *p, size_t n)
 {
 	struct d6_msg m;
-	assert_int_equal(d6_parse(p, n, &m, NULL), 0);
+	const char *why = "";
+	if (d6_parse(p, n, &m, &why) < 0)
+		fail_msg("parse: %s", why);
 	d6c_recv(&c, &m, p, n);
 }
 
@@ -264,7 +267,7 @@ static void test_hostile_replies(void **st)
 	s_ia_pd(&s, 1, 0, 0, "2001:db8::", 56, 10, 20);
 	feed(s.b, s.n);
 	assert_int_equal(c.state, D6C_SOLICITING);
-	/* a Reconfigure: not supported, ignored */
+	/* a Reconfigure without reconfigure_accept: ignored */
 	server_msg(&s, D6_RECONFIGURE);
 	feed(s.b, s.n);
 	assert_int_equal(c.state, D6C_SOLICITING);
@@ -427,6 +430,134 @@ static void test_information_request(void **st)
 	assert_int_equal(step(), D6_INFORMATION_REQUEST);
 }
 
+static void hex16(const uint8_t *d, char *out)
+{
+	for (int i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static void test_md5_vectors(void **st)
+{
+	(void)st;
+	uint8_t d[16];
+	char h[33];
+	md5("", 0, d);
+	hex16(d, h);
+	assert_string_equal(h, "d41d8cd98f00b204e9800998ecf8427e");
+	md5("abc", 3, d);
+	hex16(d, h);
+	assert_string_equal(h, "900150983cd24fb0d6963f7d28e17f72");
+	const char *l = "12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+	md5(l, strlen(l), d);
+	hex16(d, h);
+	assert_string_equal(h, "57edf4a22be3c955ac49da2e2107b67a");
+	/* RFC 2104 test vectors */
+	uint8_t k[16];
+	memset(k, 0x0b, 16);
+	hmac_md5(k, 16, "Hi There", 8, d);
+	hex16(d, h);
+	assert_string_equal(h, "9294727a3638bb1c13f48ef8158bfc9d");
+	hmac_md5((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
+	hex16(d, h);
+	assert_string_equal(h, "750c783e6ab0b503eaa86e310a5db738");
+}
+
+static const uint8_t rkey[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+
+static void s_auth(struct sbuf *s, uint64_t replay, uint8_t type, const uint8_t *v16)
+{
+	s_u16(s, D6O_AUTH);
+	s_u16(s, 11 + 17);
+	s_u8(s, 3);
+	s_u8(s, 1);
+	s_u8(s, 0);
+	s_u32(s, (uint32_t)(replay >> 32));
+	s_u32(s, (uint32_t)replay);
+	s_u8(s, type);
+	s_raw(s, v16, 16);
+}
+
+/* A Reconfigure signed with key; returns its length in s. */
+static void reconfigure(struct sbuf *s, uint8_t what, uint64_t replay, const uint8_t *key)
+{
+	s_hdr(s, D6_RECONFIGURE, 0);
+	s_opt(s, D6O_SERVERID, srv_duid, sizeof(srv_duid));
+	s_opt(s, D6O_CLIENTID, sp_duid, sizeof(sp_duid));
+	s_opt(s, D6O_RECONF_MSG, &what, 1);
+	uint8_t zero[16] = { 0 }, mac[16];
+	s_auth(s, replay, 2, zero);
+	hmac_md5(key, 16, s->b, s->n, mac);
+	memcpy(s->b + s->n - 16, mac, 16);
+}
+
+static void test_reconfigure(void **st)
+{
+	(void)st;
+	setup_client(false, true, false);
+	c.cfg.reconf_accept = true;
+	d6c_start(&c);
+	struct d6_msg m;
+	assert_int_equal(d6_parse(c.tx, c.tx_len, &m, NULL), 0);
+	assert_true(m.reconf_accept);
+	struct sbuf s;
+	server_msg(&s, D6_ADVERTISE);
+	s_opt(&s, D6O_PREFERENCE, (uint8_t[]){ 255 }, 1);
+	s_ia_pd(&s, 0x00c8b9ce, 1000, 1600, "2001:db8:100::", 56, 3000, 4000);
+	feed(s.b, s.n);
+	server_msg(&s, D6_REPLY);
+	s_ia_pd(&s, 0x00c8b9ce, 1000, 1600, "2001:db8:100::", 56, 3000, 4000);
+	s_opt(&s, D6O_RECONF_ACCEPT, NULL, 0);
+	s_auth(&s, 100, 1, rkey);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	assert_true(c.have_reconf_key);
+	/* wrong key, replayed counter, missing auth: all ignored */
+	uint8_t bad[16] = { 9 };
+	reconfigure(&s, D6_RENEW, 101, bad);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	reconfigure(&s, D6_RENEW, 100, rkey);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	s_hdr(&s, D6_RECONFIGURE, 0);
+	s_opt(&s, D6O_SERVERID, srv_duid, sizeof(srv_duid));
+	s_opt(&s, D6O_CLIENTID, sp_duid, sizeof(sp_duid));
+	s_opt(&s, D6O_RECONF_MSG, (uint8_t[]){ D6_RENEW }, 1);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	/* tampered after signing: Renew turned into Rebind */
+	reconfigure(&s, D6_RENEW, 101, rkey);
+	assert_int_equal(s.b[4 + 4 + sizeof(srv_duid) + 4 + sizeof(sp_duid) + 4], D6_RENEW);
+	s.b[4 + 4 + sizeof(srv_duid) + 4 + sizeof(sp_duid) + 4] = D6_REBIND;
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	assert_int_equal(c.reconfigured, 0);
+	/* the real thing: Renew now, long before T1 */
+	reconfigure(&s, D6_RENEW, 101, rkey);
+	feed(s.b, s.n);
+	assert_int_equal(c.reconfigured, 1);
+	assert_int_equal(c.state, D6C_RENEWING);
+	assert_int_equal(c.tx[0], D6_RENEW);
+	/* during the exchange another Reconfigure is ignored */
+	reconfigure(&s, D6_REBIND, 102, rkey);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_RENEWING);
+	/* after the Reply (without a new key: the old one stays), Rebind */
+	server_msg(&s, D6_REPLY);
+	s_ia_pd(&s, 0x00c8b9ce, 1000, 1600, "2001:db8:100::", 56, 3000, 4000);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	reconfigure(&s, D6_REBIND, 103, rkey);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_REBINDING);
+	/* without reconfigure_accept, even a valid one is ignored */
+	setup_client(false, true, false);
+	bind_synthetic(100, 160, 300, 400);
+	reconfigure(&s, D6_RENEW, 200, rkey);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+}
+
 int main(void)
 {
 	hgw_log_init("test", HGW_LOG_WARN, false);
@@ -439,6 +570,8 @@ int main(void)
 		cmocka_unit_test(test_link_and_restore),
 		cmocka_unit_test(test_rapid_commit_and_release),
 		cmocka_unit_test(test_information_request),
+		cmocka_unit_test(test_md5_vectors),
+		cmocka_unit_test(test_reconfigure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

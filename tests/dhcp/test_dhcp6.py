@@ -3,6 +3,8 @@ and over a MAC-less TUN link."""
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -264,3 +266,26 @@ for p in pkts:
 def net_addrs(ns, dev):
     out = sh("ip", "-j", "-n", ns, "addr", "show", "dev", dev).stdout
     return json.loads(out)[0]["addr_info"]
+
+
+def test_reconfigure_rkap(veth6, daemons, tmp_path):
+    """Reconfigure with the reconfigure key (RFC 8415 20.4) against an
+    independent Python peer (Kea has no Reconfigure): the key arrives in
+    the Reply, the signed Reconfigure(Renew) makes the client Renew at once."""
+    srv, cli, sif, cif = veth6
+    need_binary("dhcp6c")
+    peer = subprocess.Popen(["ip", "netns", "exec", srv, sys.executable,
+                             os.path.join(os.path.dirname(__file__), "rkap_server.py"), sif],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert peer.stdout.readline().strip() == "ready"
+    d = daemons.start("dhcp6c", client_cfg(cif, ia_na=False, reconfigure_accept=True), ns=cli)
+    try:
+        out, _ = peer.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        peer.kill()
+        out, _ = peer.communicate()
+    assert peer.returncode == 0, out + d.log()
+    assert "reconf_accept=True" in out and "renew after reconfigure" in out
+    assert "authenticated Reconfigure" in d.log()
+    doc = wait_state(d.state_dir, STATE.format(cif), bound, timeout=5, daemon=d)
+    assert doc["prefixes"][0]["prefix"] == "2001:db8:77::/56"

@@ -96,6 +96,24 @@ static const struct hgw_field nl_fw[] = {
 	NL_F_STATUS,
 	HGW_F_END,
 };
+static const struct hgw_field nl_ep[] = {
+	{ "address", HGW_T_IP, HGW_REQUIRED, 0, 0, NULL, NULL, "local address subflows may use" },
+	{ "interface", HGW_T_IFNAME, HGW_REQUIRED, 0, 0, NULL, NULL, "its WAN device" },
+	{ "backup", HGW_T_BOOL, HGW_REQUIRED, 0, 0, NULL, NULL, "backup subflows only" },
+	NL_F_STATUS,
+	HGW_F_END,
+};
+static const struct hgw_field nl_ep_item = { "", HGW_T_OBJECT, 0, 0, 0, nl_ep, NULL, "" };
+static const struct hgw_field nl_mptcp[] = {
+	{ "enabled", HGW_T_BOOL, HGW_REQUIRED, 0, 0, NULL, NULL, "some WAN uses Multipath TCP" },
+	{ "subflows", HGW_T_INT, HGW_REQUIRED, 0, 0, NULL, NULL, "limit set: extra subflows" },
+	{ "add_addr_accepted", HGW_T_INT, HGW_REQUIRED, 0, 0, NULL, NULL,
+	  "limit set: peer-announced addresses used" },
+	{ "endpoints", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_ep_item, NULL,
+	  "kernel MPTCP endpoints (ids in netlinkd's range)" },
+	NL_F_STATUS,
+	HGW_F_END,
+};
 static const struct hgw_field nl_stats[] = {
 	{ "netlink_writes", HGW_T_INT, HGW_REQUIRED, 0, 0, NULL, NULL,
 	  "netlink requests that changed (or tried to change) the kernel since start" },
@@ -125,6 +143,8 @@ const struct hgw_field hgw_schema_netlinkd[] = {
 	  "kernel tunnel devices (hybrid.json kernel_tunnels)" },
 	{ "firewall", HGW_T_OBJECT, HGW_REQUIRED, 0, 0, nl_fw, NULL,
 	  "netlinkd's nftables table: default-deny inbound, masquerade, MSS clamping, port forwards" },
+	{ "mptcp", HGW_T_OBJECT, HGW_REQUIRED, 0, 0, nl_mptcp, NULL,
+	  "Multipath TCP endpoints and limits (mptcp_pm generic netlink)" },
 	{ "problems", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_text_item, NULL,
 	  "input problems (e.g. a delegated prefix too small for the LANs)" },
 	{ "errors", HGW_T_ARRAY, HGW_REQUIRED, 0, 0, &nl_text_item, NULL,

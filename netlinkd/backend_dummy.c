@@ -203,6 +203,29 @@ static int d_apply(struct nl_backend *b, const struct nl_op *op, const struct nl
 		k->rules[k->n_rules++] = r;
 		return 0;
 	}
+	case NL_OP_EP_ADD:
+		if (op->u.ep.id == 0)
+			return -ENOSPC;
+		if (!link_by(db, op->u.ep.ifname))
+			return -ENODEV;
+		if (k->n_eps >= NL_MPTCP_KERNEL_MAX)
+			return -ERANGE; /* as mptcp_pm_nl_append_new_local_addr */
+		for (int i = 0; i < k->n_eps; i++)
+			if (k->eps[i].id == op->u.ep.id)
+				return -EBUSY;
+		k->eps[k->n_eps++] = op->u.ep;
+		return 0;
+	case NL_OP_EP_DEL:
+		for (int i = 0; i < k->n_eps; i++)
+			if (k->eps[i].id == op->u.ep.id) {
+				k->eps[i] = k->eps[--k->n_eps];
+				return 0;
+			}
+		return -ENOENT;
+	case NL_OP_MPTCP_LIMITS:
+		k->mptcp_subflows = op->u.limits.subflows;
+		k->mptcp_add_addr = op->u.limits.add_addr;
+		return 0;
 	case NL_OP_FW_REPLACE:
 		k->fw_present = true;
 		nl_fw_tag(op->u.fw.fw, k->fw_tag, sizeof(k->fw_tag));
@@ -239,6 +262,8 @@ struct nl_backend *nl_backend_dummy(void)
 	db->b.sysctl_get = d_sysctl_get;
 	db->b.free = d_free;
 	db->next_ifindex = 1;
+	db->k.mptcp_ok = true;
+	db->k.mptcp_subflows = 2; /* the kernel's defaults */
 	return &db->b;
 }
 

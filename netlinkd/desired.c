@@ -16,6 +16,7 @@
 #include "desired.h"
 
 #include <arpa/inet.h>
+#include <linux/mptcp.h>
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -516,6 +517,44 @@ static void pd_deprecate(struct nl_desired *d, const struct nl_pd_hist *hist,
 	}
 }
 
+/* MPTCP endpoints: one per global address of each WAN whose mode asks
+ * for it; "handover" only while no other WAN is up. */
+static void mptcp_endpoints(struct nl_desired *d, const struct nl_config *c)
+{
+	int up = 0;
+	for (int w = 0; w < NL_WAN_N; w++)
+		up += d->wan_if[w][0] != 0;
+	for (int w = 0; w < NL_WAN_N; w++) {
+		int mode = c->wan[w].mptcp;
+		if (mode == NL_MPTCP_OFF)
+			continue;
+		d->mptcp = true;
+		if (!d->wan_if[w][0] || (mode == NL_MPTCP_HANDOVER && up > 1))
+			continue;
+		for (int i = 0; i < d->n_addrs; i++) {
+			const struct nl_addr *a = &d->addrs[i];
+			if (strcmp(a->ifname, d->wan_if[w]) != 0 ||
+			    (a->family == AF_INET6 && a->local[0] == 0xfe && (a->local[1] & 0xc0) == 0x80))
+				continue;
+			if (d->n_eps >= NL_MAX_EPS) {
+				problem(d, "too many MPTCP endpoints (max %d)", NL_MAX_EPS);
+				return;
+			}
+			struct nl_endpoint *e = &d->eps[d->n_eps++];
+			memset(e, 0, sizeof(*e));
+			e->family = a->family;
+			memcpy(e->addr, a->local, 16);
+			memcpy(e->ifname, a->ifname, NL_IFNAMSIZ);
+			e->flags = MPTCP_PM_ADDR_FLAG_SUBFLOW |
+				   (mode == NL_MPTCP_BACKUP ? MPTCP_PM_ADDR_FLAG_BACKUP : 0);
+		}
+	}
+	if (d->mptcp) {
+		d->mptcp_subflows = c->mptcp_subflows;
+		d->mptcp_add_addr = c->mptcp_add_addr;
+	}
+}
+
 void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			struct nl_pd_hist *hist, struct nl_desired *d)
 {
@@ -617,6 +656,8 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 		}
 	}
 	pd_deprecate(d, hist, lease_ok, in->now, &cur);
+
+	mptcp_endpoints(d, c);
 
 	d->fw = c->fw;
 	d->fw.n_lan = 0;

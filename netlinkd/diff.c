@@ -320,6 +320,82 @@ static void diff_tunnels(const struct nl_desired *d, const struct nl_kstate *k,
 	}
 }
 
+/* MPTCP endpoints, keyed by address: one of ours with the same address,
+ * flags and device stays (with its id); anything else of ours goes; new
+ * ones get the lowest id free in our range.  Limits follow the config
+ * while some WAN uses MPTCP, and are left alone otherwise. */
+static bool ep_owned(const struct nl_endpoint *e, const struct nl_owner *o)
+{
+	return o->ep_min && e->id >= o->ep_min && e->id <= o->ep_max;
+}
+
+static bool ep_same(const struct nl_endpoint *a, const struct nl_endpoint *b)
+{
+	return a->family == b->family && memcmp(a->addr, b->addr, nl_alen(a->family)) == 0;
+}
+
+static void diff_eps(const struct nl_desired *d, const struct nl_kstate *k,
+		     const struct nl_owner *o, struct nl_ops *ops, struct nl_missing *m)
+{
+	if (!k->mptcp_ok) {
+		if (d->n_eps || d->mptcp)
+			note_missing(m, NL_OP_EP_ADD, -1, "");
+		return;
+	}
+	bool used[256] = { false };
+	bool keep[64] = { false };
+	for (int j = 0; j < k->n_eps; j++)
+		used[k->eps[j].id] = true;
+	for (int i = 0; i < d->n_eps; i++) {
+		const struct nl_endpoint *e = &d->eps[i];
+		int found = -1;
+		for (int j = 0; j < k->n_eps && found < 0; j++)
+			if (ep_owned(&k->eps[j], o) && !keep[j] && ep_same(e, &k->eps[j]) &&
+			    k->eps[j].flags == e->flags && strcmp(k->eps[j].ifname, e->ifname) == 0)
+				found = j;
+		if (found >= 0)
+			keep[found] = true;
+	}
+	for (int j = 0; j < k->n_eps; j++) {
+		if (!ep_owned(&k->eps[j], o) || keep[j])
+			continue;
+		struct nl_op *op = emit(ops, NL_OP_EP_DEL, -1);
+		if (op)
+			op->u.ep = k->eps[j];
+	}
+	for (int i = 0; i < d->n_eps; i++) {
+		const struct nl_endpoint *e = &d->eps[i];
+		bool have = false;
+		for (int j = 0; j < k->n_eps && !have; j++)
+			have = keep[j] && ep_same(e, &k->eps[j]);
+		if (have)
+			continue;
+		if (!link_will_exist(d, k, e->ifname)) {
+			note_missing(m, NL_OP_EP_ADD, i, e->ifname);
+			continue;
+		}
+		int id = o->ep_min;
+		while (id <= o->ep_max && used[id])
+			id++;
+		struct nl_op *op = emit(ops, NL_OP_EP_ADD, i);
+		if (!op)
+			continue;
+		op->u.ep = *e;
+		/* Out of ids: let the kernel refuse id 0 rather than guess. */
+		op->u.ep.id = id <= o->ep_max ? (uint8_t)id : 0;
+		if (id <= o->ep_max)
+			used[id] = true;
+	}
+	if (d->mptcp && (k->mptcp_subflows != d->mptcp_subflows ||
+			 k->mptcp_add_addr != d->mptcp_add_addr)) {
+		struct nl_op *op = emit(ops, NL_OP_MPTCP_LIMITS, 0);
+		if (op) {
+			op->u.limits.subflows = d->mptcp_subflows;
+			op->u.limits.add_addr = d->mptcp_add_addr;
+		}
+	}
+}
+
 /* The firewall table: replaced whole when its ruleset (tag) differs,
  * removed when disabled; a same-named table without our tag is not ours. */
 static void diff_fw(const struct nl_desired *d, const struct nl_kstate *k, struct nl_ops *ops,
@@ -378,6 +454,7 @@ void nl_diff(const struct nl_desired *d, const struct nl_kstate *k, const struct
 	diff_addrs(d, k, o, ops, m);
 	diff_routes(d, k, o, ops, m);
 	diff_rules(d, k, o, ops);
+	diff_eps(d, k, o, ops, m);
 	diff_fw(d, k, ops, m);
 	order_ops(ops);
 }

@@ -31,6 +31,8 @@ const char *nl_op_name(enum nl_op_type t)
 		[NL_OP_SYSCTL] = "set sysctl",        [NL_OP_ADDR_ADD] = "add address",
 		[NL_OP_ROUTE_ADD] = "add route",      [NL_OP_RULE_ADD] = "add rule",
 		[NL_OP_FW_REPLACE] = "load firewall", [NL_OP_FW_DELETE] = "remove firewall",
+		[NL_OP_EP_ADD] = "add MPTCP endpoint", [NL_OP_EP_DEL] = "delete MPTCP endpoint",
+		[NL_OP_MPTCP_LIMITS] = "set MPTCP limits",
 	};
 	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
 }
@@ -91,6 +93,18 @@ void nl_op_describe(const struct nl_op *op, char *buf, size_t len)
 	case NL_OP_LINK_UP: snprintf(o, sizeof(o), "%s", op->u.link.ifname); break;
 	case NL_OP_FW_REPLACE:
 	case NL_OP_FW_DELETE: snprintf(o, sizeof(o), "table inet %s", op->u.fw.table); break;
+	case NL_OP_EP_ADD:
+	case NL_OP_EP_DEL: {
+		char t[INET6_ADDRSTRLEN];
+		snprintf(o, sizeof(o), "id %u %s dev %s%s", op->u.ep.id,
+			 nl_fmt_addr(op->u.ep.family, op->u.ep.addr, t, sizeof(t)), op->u.ep.ifname,
+			 op->u.ep.flags & 4 ? " backup" : "");
+		break;
+	}
+	case NL_OP_MPTCP_LIMITS:
+		snprintf(o, sizeof(o), "subflows %u add_addr_accepted %u", op->u.limits.subflows,
+			 op->u.limits.add_addr);
+		break;
 	}
 	snprintf(buf, len, "%s %s", nl_op_name(op->type), o);
 }

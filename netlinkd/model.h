@@ -113,6 +113,18 @@ struct nl_fw {
 /* IFLA_IFALIAS-like mark in the table's userdata: "netlinkd:<hash>". */
 #define NL_FW_TAG "netlinkd:"
 
+/* A Multipath TCP endpoint (mptcp_pm generic netlink): a local address
+ * the kernel may open subflows from.  netlinkd owns the ids in its range. */
+#define NL_MAX_EPS 16
+#define NL_MPTCP_KERNEL_MAX 8 /* MPTCP_PM_ADDR_MAX in the kernel */
+struct nl_endpoint {
+	uint8_t id;      /* 0 in the desired set: the diff picks one */
+	uint8_t family;
+	uint8_t addr[16];
+	uint32_t flags;  /* MPTCP_PM_ADDR_FLAG_* */
+	char ifname[NL_IFNAMSIZ];
+};
+
 /* Something wrong with the inputs (not the kernel): reported, not fatal. */
 struct nl_problem {
 	char what[200];
@@ -132,6 +144,11 @@ struct nl_desired {
 	struct nl_tunnel tunnels[NL_MAX_TUNNELS];
 	int n_tunnels;
 	struct nl_fw fw;
+	struct nl_endpoint eps[NL_MAX_EPS];
+	int n_eps;
+	bool mptcp;               /* some WAN uses MPTCP: set the limits */
+	uint32_t mptcp_subflows;  /* limits wanted */
+	uint32_t mptcp_add_addr;
 	struct nl_problem problems[NL_MAX_PROBLEMS];
 	int n_problems;
 	/* Which WANs are up (have an interface), for the report. */
@@ -166,6 +183,10 @@ struct nl_kstate {
 	int n_routes;
 	struct nl_rule rules[NL_MAX_KRULES];
 	int n_rules;
+	struct nl_endpoint eps[64];
+	int n_eps;
+	bool mptcp_ok;     /* the kernel has the mptcp_pm family */
+	uint32_t mptcp_subflows, mptcp_add_addr;
 	bool fw_present;   /* the firewall table exists */
 	char fw_tag[64];   /* its userdata ("" if none) */
 	bool overflow;
@@ -176,12 +197,15 @@ struct nl_owner {
 	uint8_t proto;      /* route protocol, IFA_PROTO and FRA_PROTOCOL value */
 	uint32_t prio_min;  /* rule priority range */
 	uint32_t prio_max;
+	uint8_t ep_min;     /* MPTCP endpoint id range */
+	uint8_t ep_max;
 };
 /* IFLA_IFALIAS of devices netlinkd created. */
 #define NL_ALIAS "hgw-netlinkd"
 
 enum nl_op_type {
 	NL_OP_FW_DELETE,
+	NL_OP_EP_DEL,
 	NL_OP_RULE_DEL,
 	NL_OP_ROUTE_DEL,
 	NL_OP_ADDR_DEL,
@@ -195,6 +219,8 @@ enum nl_op_type {
 	NL_OP_ADDR_ADD, /* add or replace (lifetimes) */
 	NL_OP_ROUTE_ADD, /* add or replace (gateway, device) */
 	NL_OP_RULE_ADD,
+	NL_OP_MPTCP_LIMITS,
+	NL_OP_EP_ADD, /* after addresses and rules: subflows need both */
 	NL_OP_FW_REPLACE, /* last: its rules name the interfaces above */
 };
 #define NL_OP_N (NL_OP_FW_REPLACE + 1)
@@ -213,6 +239,10 @@ struct nl_op {
 			const struct nl_fw *fw; /* the desired set's; NULL for delete */
 			char table[32];
 		} fw;
+		struct nl_endpoint ep;
+		struct {
+			uint32_t subflows, add_addr;
+		} limits;
 	} u;
 	char from[NL_IFNAMSIZ]; /* LINK_RENAME: the current name */
 };

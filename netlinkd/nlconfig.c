@@ -32,6 +32,8 @@ static const struct hgw_field lan_fields[] = {
 };
 static const struct hgw_field lan_item = { "", HGW_T_OBJECT, 0, 0, 0, lan_fields, NULL, "" };
 
+static const char *const mptcp_modes[] = { "off", "on", "backup", "handover", NULL };
+
 #define WAN_FIELDS(table, metric, ra)                                                           \
 	{ "table", HGW_T_INT, 0, 1, 4294967294LL, NULL, #table,                                 \
 	  "routing table for traffic sourced from this WAN's addresses" },                      \
@@ -41,6 +43,9 @@ static const struct hgw_field lan_item = { "", HGW_T_OBJECT, 0, 0, 0, lan_fields
 	  "install a default route in the main table while this WAN is up" },                   \
 	{ "accept_ra", HGW_T_INT, HGW_NULLABLE, 0, 2, NULL, #ra,                                \
 	  "net.ipv6.conf.<if>.accept_ra (2: accept while forwarding); null leaves it alone" }, \
+	{ "mptcp", HGW_T_ENUM, 0, 0, 0, mptcp_modes, "\"off\"",                               \
+	  "Multipath TCP endpoint on this WAN's addresses: on (subflows), backup (backup "       \
+	  "subflows), handover (only while every other WAN is down), off" },                    \
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 
 static const struct hgw_field wan_tunnel[] = { WAN_FIELDS(201, 100, 0) };
@@ -94,6 +99,12 @@ const struct hgw_field nl_config_schema[] = {
 	{ "lan", HGW_T_ARRAY, 0, 0, NL_MAX_LAN, &lan_item, "[]", "LAN interfaces, in /64 order" },
 	{ "wan", HGW_T_OBJECT, 0, 0, 0, wan_fields, "{}", "routing policy per WAN" },
 	{ "firewall", HGW_T_OBJECT, 0, 0, 0, fw_fields, "{}", "the firewall and NAT" },
+	{ "mptcp_subflows", HGW_T_INT, 0, 0, 8, NULL, "2",
+	  "MPTCP limit: extra subflows per connection (set while some WAN uses MPTCP)" },
+	{ "mptcp_add_addr_accepted", HGW_T_INT, 0, 0, 8, NULL, "2",
+	  "MPTCP limit: addresses announced by the peer that are used" },
+	{ "mptcp_id_min", HGW_T_INT, 0, 1, 255, NULL, "100",
+	  "lowest MPTCP endpoint id netlinkd owns (it owns 16 from here); others are never touched" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -113,6 +124,11 @@ int nl_config_parse(const json_t *s, struct nl_config *c, struct hgw_errors *e)
 	c->forwarding = hgw_json_bool(s, "forwarding");
 	c->cleanup_on_exit = hgw_json_bool(s, "cleanup_on_exit");
 	c->pd_unreachable_metric = (uint32_t)hgw_json_int(s, "pd_unreachable_metric");
+	c->mptcp_subflows = (uint32_t)hgw_json_int(s, "mptcp_subflows");
+	c->mptcp_add_addr = (uint32_t)hgw_json_int(s, "mptcp_add_addr_accepted");
+	int64_t idmin = hgw_json_int(s, "mptcp_id_min");
+	c->owner.ep_min = (uint8_t)idmin;
+	c->owner.ep_max = (uint8_t)(idmin + 15 > 255 ? 255 : idmin + 15);
 	uint8_t host[16];
 	int plen;
 	if (hgw_parse_prefix(hgw_json_str(s, "pd_host"), 10, host, &plen) == 0)
@@ -186,6 +202,11 @@ int nl_config_parse(const json_t *s, struct nl_config *c, struct hgw_errors *e)
 		wc->default_route = hgw_json_bool(o, "default_route");
 		json_t *ra = json_object_get(o, "accept_ra");
 		wc->accept_ra = json_is_integer(ra) ? (int)json_integer_value(ra) : -1;
+		const char *m = hgw_json_str(o, "mptcp");
+		wc->mptcp = 0;
+		for (int k = 0; mptcp_modes[k]; k++)
+			if (strcmp(m, mptcp_modes[k]) == 0)
+				wc->mptcp = k;
 		/* The main and local tables are the kernel's; a WAN table must be
 		 * one netlinkd can own outright. */
 		if (wc->table == 253 || wc->table == 254 || wc->table == 255) {

@@ -27,7 +27,9 @@ struct nl_wan_cfg {
 	uint32_t metric;
 	bool default_route;
 	int accept_ra; /* -1 = leave alone */
+	int mptcp;     /* NL_MPTCP_* */
 };
+enum { NL_MPTCP_OFF, NL_MPTCP_ON, NL_MPTCP_BACKUP, NL_MPTCP_HANDOVER };
 
 struct nl_config {
 	struct nl_owner owner;
@@ -35,6 +37,7 @@ struct nl_config {
 	bool cleanup_on_exit;
 	uint8_t pd_host[8]; /* interface identifier of the router on each PD /64 */
 	uint32_t pd_unreachable_metric;
+	uint32_t mptcp_subflows, mptcp_add_addr;
 	struct nl_link links[NL_MAX_LINKS];
 	int n_links;
 	struct nl_lan lan[NL_MAX_LAN];

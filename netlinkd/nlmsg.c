@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
+#include <linux/genetlink.h>
+#include <linux/mptcp.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
@@ -139,6 +141,63 @@ struct nlmsghdr *nl_msg_ip6gre(void *buf, const struct nl_tunnel *t, uint32_t se
 	return n;
 }
 
+static struct nlmsghdr *genl(void *buf, uint16_t family_id, uint8_t cmd, uint8_t version,
+			     uint16_t flags, uint32_t seq)
+{
+	struct nlmsghdr *n = hdr(buf, family_id, flags, seq);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
+	g->cmd = cmd;
+	g->version = version;
+	return n;
+}
+
+struct nlmsghdr *nl_msg_genl_family(void *buf, const char *name, uint32_t seq)
+{
+	struct nlmsghdr *n = genl(buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0, seq);
+	mnl_attr_put_strz(n, CTRL_ATTR_FAMILY_NAME, name);
+	return n;
+}
+
+struct nlmsghdr *nl_msg_mptcp_ep(void *buf, uint16_t family_id, bool add,
+				 const struct nl_endpoint *e, int ifindex, uint32_t seq)
+{
+	struct nlmsghdr *n = genl(buf, family_id, add ? MPTCP_PM_CMD_ADD_ADDR : MPTCP_PM_CMD_DEL_ADDR,
+				  MPTCP_PM_VER, 0, seq);
+	struct nlattr *a = mnl_attr_nest_start(n, MPTCP_PM_ATTR_ADDR);
+	mnl_attr_put_u8(n, MPTCP_PM_ADDR_ATTR_ID, e->id);
+	if (add) {
+		mnl_attr_put_u16(n, MPTCP_PM_ADDR_ATTR_FAMILY, e->family);
+		if (e->family == AF_INET)
+			mnl_attr_put(n, MPTCP_PM_ADDR_ATTR_ADDR4, 4, e->addr);
+		else
+			mnl_attr_put(n, MPTCP_PM_ADDR_ATTR_ADDR6, 16, e->addr);
+		mnl_attr_put_u32(n, MPTCP_PM_ADDR_ATTR_FLAGS, e->flags);
+		if (ifindex > 0)
+			mnl_attr_put_u32(n, MPTCP_PM_ADDR_ATTR_IF_IDX, (uint32_t)ifindex);
+	}
+	mnl_attr_nest_end(n, a);
+	return n;
+}
+
+struct nlmsghdr *nl_msg_mptcp_dump(void *buf, uint16_t family_id, uint32_t seq)
+{
+	struct nlmsghdr *n = genl(buf, family_id, MPTCP_PM_CMD_GET_ADDR, MPTCP_PM_VER, NLM_F_DUMP, seq);
+	n->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	return n;
+}
+
+struct nlmsghdr *nl_msg_mptcp_limits(void *buf, uint16_t family_id, bool set, uint32_t subflows,
+				     uint32_t add_addr, uint32_t seq)
+{
+	struct nlmsghdr *n = genl(buf, family_id, set ? MPTCP_PM_CMD_SET_LIMITS : MPTCP_PM_CMD_GET_LIMITS,
+				  MPTCP_PM_VER, 0, seq);
+	if (set) {
+		mnl_attr_put_u32(n, MPTCP_PM_ATTR_RCV_ADD_ADDRS, add_addr);
+		mnl_attr_put_u32(n, MPTCP_PM_ATTR_SUBFLOWS, subflows);
+	}
+	return n;
+}
+
 struct nlmsghdr *nl_msg_alias(void *buf, int ifindex, const char *alias, uint32_t seq)
 {
 	struct nlmsghdr *n = link_msg(buf, ifindex, seq);
@@ -185,6 +244,9 @@ struct nlmsghdr *nl_msg_build(void *buf, const struct nl_op *op, const struct nl
 	case NL_OP_SYSCTL:
 	case NL_OP_FW_REPLACE: /* nfnetlink batches: nft.c */
 	case NL_OP_FW_DELETE:
+	case NL_OP_EP_ADD: /* generic netlink: need the family id, see above */
+	case NL_OP_EP_DEL:
+	case NL_OP_MPTCP_LIMITS:
 		break;
 	}
 	return NULL;

@@ -53,6 +53,8 @@ static char *slot(struct nl_reconcile *r, const struct nl_op *op)
 	case NL_OP_SYSCTL: return i < NL_MAX_SYSCTLS ? r->sysctl_err[i] : NULL;
 	case NL_OP_TUNNEL_ADD: return i < NL_MAX_TUNNELS ? r->tunnel_err[i] : NULL;
 	case NL_OP_FW_REPLACE: return r->fw_err;
+	case NL_OP_EP_ADD: return i < NL_MAX_EPS ? r->ep_err[i] : NULL;
+	case NL_OP_MPTCP_LIMITS: return r->mptcp_err;
 	case NL_OP_LINK_RENAME:
 	case NL_OP_LINK_MTU:
 	case NL_OP_LINK_UP: return i < NL_MAX_LINKS ? r->link_err[i] : NULL;
@@ -60,9 +62,12 @@ static char *slot(struct nl_reconcile *r, const struct nl_op *op)
 	}
 }
 
-static void explain(const struct nl_op *op, int rc, const char *kmsg, char *out, size_t len)
+static void explain(const struct nl_op *op, int rc, const char *kmsg, char *out, size_t len,
+		    int eps_now)
 {
 	const char *hint = "";
+	if (op->type == NL_OP_EP_ADD && eps_now >= NL_MPTCP_KERNEL_MAX)
+		hint = "; the kernel allows at most 8 MPTCP endpoints";
 	/* The kernel says "Unknown device type"; say what that means here. */
 	if (op->type == NL_OP_TUNNEL_ADD && rc == -EOPNOTSUPP)
 		hint = "; this kernel has no ip6gre support (CONFIG_IPV6_GRE), kernel data "
@@ -94,6 +99,8 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 	}
 	snprintf(r->be->fw_table, sizeof(r->be->fw_table), "%s", r->cfg.fw.table);
 	r->fw_err[0] = 0;
+	r->mptcp_err[0] = 0;
+	memset(r->ep_err, 0, sizeof(r->ep_err));
 
 	int rc = r->be->dump(r->be, &r->k);
 	if (rc < 0) {
@@ -117,24 +124,29 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 
 	for (int i = 0; i < r->missing.n; i++) {
 		char *s = slot(r, &r->missing.op[i]);
-		if (r->missing.op[i].type == NL_OP_FW_REPLACE)
+		if (r->missing.op[i].type == NL_OP_EP_ADD && r->missing.op[i].idx < 0)
+			snprintf(r->mptcp_err, NL_ERRLEN, "the kernel has no MPTCP path manager "
+				 "(generic netlink family mptcp_pm): Multipath TCP unavailable");
+		else if (r->missing.op[i].type == NL_OP_FW_REPLACE)
 			snprintf(r->fw_err, NL_ERRLEN, "nftables table inet %s exists and is not "
 				 "netlinkd's (no \"%s\" mark); left alone", r->d.fw.table, NL_FW_TAG);
 		else if (s)
 			snprintf(s, NL_ERRLEN, "interface %s does not exist", r->missing.op[i].from);
 	}
+	int eps_now = r->k.n_eps;
 	for (int i = 0; i < r->ops.n; i++) {
 		const struct nl_op *op = &r->ops.op[i];
 		char kmsg[128], what[200];
 		nl_op_describe(op, what, sizeof(what));
 		rc = r->be->apply(r->be, op, &r->cfg.owner, kmsg, sizeof(kmsg));
 		if (rc == 0) {
+			eps_now += op->type == NL_OP_EP_ADD ? 1 : op->type == NL_OP_EP_DEL ? -1 : 0;
 			r->applied++;
 			log_info("%s", what);
 			continue;
 		}
 		char why[NL_ERRLEN];
-		explain(op, rc, kmsg, why, sizeof(why));
+		explain(op, rc, kmsg, why, sizeof(why), eps_now);
 		log_warn("%s: %s", what, why);
 		r->failures++;
 		char *s = slot(r, op);
@@ -267,6 +279,22 @@ json_t *nl_reconcile_report(const struct nl_reconcile *r)
 	json_object_set_new(fw, "rules", json_integer(d->fw.enabled ? nl_fw_rule_count(&d->fw) : 0));
 	json_object_set_new(doc, "firewall", status(fw, r->fw_err));
 
+	json_t *mp = json_object();
+	json_object_set_new(mp, "enabled", json_boolean(d->mptcp));
+	json_object_set_new(mp, "subflows", json_integer(d->mptcp_subflows));
+	json_object_set_new(mp, "add_addr_accepted", json_integer(d->mptcp_add_addr));
+	a = json_array();
+	for (int i = 0; i < d->n_eps; i++) {
+		const struct nl_endpoint *e = &d->eps[i];
+		json_t *o = json_object();
+		json_object_set_new(o, "address", json_string(nl_fmt_addr(e->family, e->addr, b, sizeof(b))));
+		json_object_set_new(o, "interface", json_string(e->ifname));
+		json_object_set_new(o, "backup", json_boolean(e->flags & 4 /* BACKUP */));
+		json_array_append_new(a, status(o, r->ep_err[i]));
+	}
+	json_object_set_new(mp, "endpoints", a);
+	json_object_set_new(doc, "mptcp", status(mp, r->mptcp_err));
+
 	a = json_array();
 	for (int i = 0; i < d->n_problems; i++)
 		json_array_append_new(a, json_string(d->problems[i].what));
@@ -290,6 +318,9 @@ json_t *nl_reconcile_report(const struct nl_reconcile *r)
 	for (int i = 0; i < d->n_tunnels; i++)
 		failed += r->tunnel_err[i][0] != 0;
 	failed += r->fw_err[0] != 0;
+	failed += r->mptcp_err[0] != 0;
+	for (int i = 0; i < d->n_eps; i++)
+		failed += r->ep_err[i][0] != 0;
 	json_object_set_new(doc, "failed", json_integer(failed));
 	json_t *st = json_object();
 	json_object_set_new(st, "netlink_writes", json_integer((json_int_t)r->be->netlink_writes));

@@ -31,6 +31,8 @@ struct nl_reconcile {
 	char tunnel_err[NL_MAX_TUNNELS][NL_ERRLEN];
 	char sysctl_now[NL_MAX_SYSCTLS][32];
 	char fw_err[NL_ERRLEN];
+	char ep_err[NL_MAX_EPS][NL_ERRLEN];
+	char mptcp_err[NL_ERRLEN];
 	/* Failures that belong to no desired object (deletes, dumps). */
 	char errors[NL_MAX_ERRORS][NL_ERRLEN];
 	int n_errors;

@@ -183,8 +183,10 @@ def test_3gpp_cold_start_and_network_deactivation(daemons, modems):
     assert doc["manufacturer"] == "Quectel" and doc["signal"]["rssi_dbm"] == -57
     log = "\n".join(m.status()["log"])
     assert "AT+CGACT=1,1" in log and "NDISDUP" not in log
+    m.cmd("slow 100")  # every answer 100 ms late from here on
     m.cmd("drop")  # +CGEV: NW PDN DEACT 1
     doc = lte(d, lambda x: x["bearer_losses"] == 1 and connected(x))
+    assert doc["ipv6"] == f"{IPV6}/64"
     no_bug(d)
 
 

@@ -352,6 +352,123 @@ static void test_delete_failure_reported(void **s)
 	rig_free(&g);
 }
 
+static int count_eps(struct nl_backend *be, uint32_t flags)
+{
+	struct nl_kstate *k = nl_dummy_state(be);
+	int n = 0;
+	for (int i = 0; i < k->n_eps; i++)
+		n += k->eps[i].flags == flags;
+	return n;
+}
+
+static void test_mptcp_modes(void **s)
+{
+	(void)s;
+	struct rig g;
+	rig_init(&g);
+	/* DSL on, tunnel backup; a foreign endpoint (id 1) is there already. */
+	nt_config("{\"netlinkd\": {\"wan\": {\"dsl\": {\"mptcp\": \"on\"},"
+		  " \"tunnel\": {\"mptcp\": \"backup\"}}, \"mptcp_subflows\": 4}}",
+		  &g.r->cfg);
+	struct nl_kstate *k = nl_dummy_state(g.be);
+	k->eps[k->n_eps++] = (struct nl_endpoint){ .id = 1, .family = AF_INET, .addr = { 10, 0, 0, 1 },
+						   .flags = 1 };
+	assert_int_equal(rig_run(&g), 0);
+	assert_int_equal(count_eps(g.be, 2), 1);     /* DSL 198.51.100.2: subflow */
+	assert_int_equal(count_eps(g.be, 2 | 4), 1); /* tunnel 203.0.113.5: backup */
+	assert_int_equal(k->mptcp_subflows, 4);
+	for (int i = 0; i < k->n_eps; i++)
+		if (k->eps[i].flags != 1)
+			assert_true(k->eps[i].id >= 100 && k->eps[i].id < 116);
+	/* Idempotent, ids kept. */
+	uint8_t ids[8];
+	for (int i = 0; i < k->n_eps; i++)
+		ids[i] = k->eps[i].id;
+	unsigned long w = writes(&g);
+	rig_run(&g);
+	assert_int_equal(writes(&g), w);
+	for (int i = 0; i < k->n_eps; i++)
+		assert_int_equal(k->eps[i].id, ids[i]);
+	/* PPP down: its endpoint goes, the foreign one stays. */
+	json_object_set_new(g.pppoe, "state", json_string("down"));
+	rig_run(&g);
+	assert_int_equal(count_eps(g.be, 2), 0);
+	assert_int_equal(count_eps(g.be, 1), 1);
+	/* Cleanup leaves the foreign endpoint alone. */
+	nl_reconcile_run(g.r, NULL, true);
+	assert_int_equal(k->n_eps, 1);
+	assert_int_equal(k->eps[0].id, 1);
+	rig_free(&g);
+}
+
+static void test_mptcp_handover(void **s)
+{
+	(void)s;
+	struct rig g;
+	rig_init(&g);
+	nt_config("{\"netlinkd\": {\"wan\": {\"dsl\": {\"mptcp\": \"handover\"},"
+		  " \"tunnel\": {\"mptcp\": \"on\"}}}}",
+		  &g.r->cfg);
+	rig_run(&g);
+	assert_int_equal(count_eps(g.be, 2), 1); /* tunnel only: DSL is not alone */
+	json_object_set_new(g.hybrid, "state", json_string("down"));
+	rig_run(&g);
+	/* Every other WAN down: the DSL handover endpoint appears. */
+	struct nl_kstate *k = nl_dummy_state(g.be);
+	assert_int_equal(k->n_eps, 1);
+	char b[64];
+	assert_string_equal(nl_fmt_addr(AF_INET, k->eps[0].addr, b, sizeof(b)), "198.51.100.2");
+	rig_free(&g);
+}
+
+static void test_mptcp_kernel_limit(void **s)
+{
+	(void)s;
+	struct rig g;
+	rig_init(&g);
+	nt_config("{\"netlinkd\": {\"wan\": {\"dsl\": {\"mptcp\": \"on\"},"
+		  " \"tunnel\": {\"mptcp\": \"on\"}}}}",
+		  &g.r->cfg);
+	/* Seven foreign endpoints: room for one more. */
+	struct nl_kstate *k = nl_dummy_state(g.be);
+	for (int i = 0; i < 7; i++)
+		k->eps[k->n_eps++] = (struct nl_endpoint){ .id = (uint8_t)(i + 1), .family = AF_INET,
+							   .addr = { 10, 0, 0, (uint8_t)i }, .flags = 1 };
+	assert_true(rig_run(&g) > 0);
+	json_t *rep = nl_reconcile_report(g.r);
+	json_t *eps = json_object_get(json_object_get(rep, "mptcp"), "endpoints");
+	assert_int_equal(json_array_size(eps), 2);
+	int failed = 0;
+	size_t i;
+	json_t *e;
+	json_array_foreach(eps, i, e) {
+		const char *err = json_string_value(json_object_get(e, "error"));
+		if (err) {
+			failed++;
+			assert_non_null(strstr(err, "at most 8 MPTCP endpoints"));
+		}
+	}
+	assert_int_equal(failed, 1);
+	json_decref(rep);
+	rig_free(&g);
+}
+
+static void test_mptcp_missing_in_kernel(void **s)
+{
+	(void)s;
+	struct rig g;
+	rig_init(&g);
+	nt_config("{\"netlinkd\": {\"wan\": {\"dsl\": {\"mptcp\": \"on\"}}}}", &g.r->cfg);
+	nl_dummy_state(g.be)->mptcp_ok = false;
+	assert_true(rig_run(&g) > 0);
+	json_t *rep = nl_reconcile_report(g.r);
+	const char *err = json_string_value(json_object_get(json_object_get(rep, "mptcp"), "error"));
+	assert_non_null(err);
+	assert_non_null(strstr(err, "mptcp_pm"));
+	json_decref(rep);
+	rig_free(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +481,10 @@ int main(void)
 		cmocka_unit_test(test_kernel_error_text),
 		cmocka_unit_test(test_rename_by_mac),
 		cmocka_unit_test(test_delete_failure_reported),
+		cmocka_unit_test(test_mptcp_modes),
+		cmocka_unit_test(test_mptcp_handover),
+		cmocka_unit_test(test_mptcp_kernel_limit),
+		cmocka_unit_test(test_mptcp_missing_in_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

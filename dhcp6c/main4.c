@@ -42,6 +42,9 @@ static const struct hgw_field schema4[] = {
 	{ "release_on_stop", HGW_T_BOOL, 0, 0, 0, NULL, "true", "send DHCPRELEASE on SIGTERM" },
 	{ "initial_delay_max_ms", HGW_T_INT, 0, 0, 10000, NULL, "1000",
 	  "random wait before the first DISCOVER, 0..this (RFC 2131 4.4.1)" },
+	{ "arp_probe_ms", HGW_T_INT, 0, 0, 5000, NULL, "1000",
+	  "on Ethernet, probe a new address with ARP for this long before using it and DECLINE it "
+	  "if another host answers (RFC 2131 4.4.1, RFC 5227); 0 = no check" },
 	{ "first_retransmit_ms", HGW_T_INT, 0, 500, 4000, NULL, "4000",
 	  "first retransmission delay, doubled up to 64 s (RFC 2131 4.1 says 4 s)" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
@@ -56,9 +59,10 @@ struct ctx {
 	struct sock4 s;
 	bool open;
 	int nl;
-	ev_io io, udp_io, nl_io;
+	ev_io io, udp_io, arp_io, nl_io;
 	ev_timer timer, poll_timer;
 	bool release_on_stop;
+	uint32_t arp_probe_ms;
 };
 
 static void publish(struct ctx *x)
@@ -85,9 +89,22 @@ static void send_pending(struct ctx *x)
 	x->c.tx_len = 0;
 }
 
+/* ARP must use the interface's own MAC (answers come to it), whatever
+ * chaddr the DHCP messages carry. */
+static const uint8_t *arp_mac(const struct ctx *x)
+{
+	return x->ifi.hwlen == 6 ? x->ifi.hw : x->c.cfg.chaddr;
+}
+
 static void flush(struct ctx *x)
 {
 	send_pending(x);
+	if (x->c.probe && x->open) {
+		/* Drain old ARP traffic first: only answers to this probe count. */
+		sock4_arp_conflict(&x->s, arp_mac(x), x->c.lease.ack.yiaddr);
+		sock4_arp_probe(&x->s, arp_mac(x), x->c.lease.ack.yiaddr);
+	}
+	x->c.probe = false;
 	if (x->c.changed) {
 		x->c.changed = false;
 		publish(x);
@@ -145,12 +162,25 @@ static void on_udp(struct ev_loop *loop, ev_io *w, int revents)
 	sock4_drain_udp(&((struct ctx *)w->data)->s);
 }
 
+static void on_arp(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct ctx *x = w->data;
+	if (sock4_arp_conflict(&x->s, arp_mac(x), x->c.lease.ack.yiaddr) &&
+	    x->c.state == D4C_CHECKING) {
+		d4c_conflict(&x->c);
+		flush(x);
+	}
+}
+
 static void close_socks(struct ctx *x)
 {
 	if (!x->open)
 		return;
 	ev_io_stop(x->d->loop, &x->io);
 	ev_io_stop(x->d->loop, &x->udp_io);
+	ev_io_stop(x->d->loop, &x->arp_io);
 	sock4_close(&x->s);
 	x->open = false;
 }
@@ -168,6 +198,13 @@ static bool open_socks(struct ctx *x)
 		x->udp_io.data = x;
 		ev_io_start(x->d->loop, &x->udp_io);
 	}
+	if (x->s.arp >= 0) {
+		ev_io_init(&x->arp_io, on_arp, x->s.arp, EV_READ);
+		x->arp_io.data = x;
+		ev_io_start(x->d->loop, &x->arp_io);
+	}
+	/* The conflict check needs ARP; links without it skip the check. */
+	x->c.cfg.arp_probe_ms = x->s.arp >= 0 ? x->arp_probe_ms : 0;
 	return true;
 }
 
@@ -213,6 +250,7 @@ static int load_config(struct ctx *x, json_t *cfg, struct d4c_config *c)
 	c->broadcast_flag = hgw_json_bool(cfg, "broadcast_flag");
 	c->initial_delay_max_ms = (uint32_t)hgw_json_int(cfg, "initial_delay_max_ms");
 	c->first_rt_ms = (uint32_t)hgw_json_int(cfg, "first_retransmit_ms");
+	x->arp_probe_ms = (uint32_t)hgw_json_int(cfg, "arp_probe_ms");
 	/* chaddr.  Telekom's in-tunnel server saw the Speedport send htype 1
 	 * (Ethernet), hlen 6, chaddr = the router's own Ethernet MAC and the
 	 * same MAC in option 61 (type 1), although the tunnel has no MAC; the

@@ -11,16 +11,18 @@
 #define REQUEST_TRIES 4  /* then back to INIT (4.4.1) */
 #define REBOOT_TRIES 2   /* then keep the lease and rebind */
 #define NAK_DELAY_MS 2000 /* pause before Discover after a NAK, against storms */
+#define DECLINE_DELAY_MS 10000 /* 4.4.1: at least 10 s after a DHCPDECLINE */
 
 static const char *const names[] = {
 	[D4C_INIT] = "init",         [D4C_SELECTING] = "selecting", [D4C_REQUESTING] = "requesting",
 	[D4C_REBOOTING] = "requesting", [D4C_BOUND] = "bound",     [D4C_RENEWING] = "renewing",
 	[D4C_REBINDING] = "rebinding", [D4C_UNBOUND] = "unbound",  [D4C_RELEASED] = "released",
+	[D4C_CHECKING] = "requesting",
 };
 
 const char *d4c_state_name(enum d4c_state s)
 {
-	return s <= D4C_RELEASED ? names[s] : "init";
+	return s <= D4C_CHECKING ? names[s] : "init";
 }
 
 int64_t d4c_abs(const struct d4c_lease *l, uint32_t secs)
@@ -113,6 +115,11 @@ static void send_msg(struct d4c *c, uint8_t type)
 	case D4C_REBINDING: /* ciaddr, broadcast */
 		r.ciaddr = addr;
 		c->tx_src = addr;
+		break;
+	case D4C_CHECKING: /* Decline: broadcast, requested IP and server id */
+		r.requested = addr;
+		r.server_id = server;
+		r.message = "address in use (ARP)";
 		break;
 	case D4C_RELEASED: /* Release: unicast to the server, ciaddr, server id */
 		r.ciaddr = addr;
@@ -288,6 +295,7 @@ int64_t d4c_next_timer(const struct d4c *c)
 	case D4C_REBOOTING:
 	case D4C_RENEWING:
 	case D4C_REBINDING:
+	case D4C_CHECKING:
 		t = c->next_ms;
 		break;
 	case D4C_BOUND:
@@ -359,9 +367,27 @@ void d4c_timer(struct d4c *c)
 		send_msg(c, D4_REQUEST);
 		arm_half(c, lease_ms(&c->lease, c->lease.lease));
 		break;
+	case D4C_CHECKING:
+		/* Nobody answered the probe: the address is ours. */
+		set_state(c, D4C_BOUND);
+		c->changed = true;
+		break;
 	default:
 		break;
 	}
+}
+
+void d4c_conflict(struct d4c *c)
+{
+	if (c->state != D4C_CHECKING)
+		return;
+	char a[INET_ADDRSTRLEN];
+	log_warn("dhcp4: %s is already in use on the link; declining it",
+		 inet_ntop(AF_INET, &c->lease.ack.yiaddr, a, sizeof(a)));
+	send_msg(c, D4_DECLINE);
+	lease_lost(c, "declined");
+	set_state(c, D4C_INIT);
+	c->next_ms = now_ms(c) + DECLINE_DELAY_MS;
 }
 
 bool d4c_release(struct d4c *c)
@@ -386,6 +412,7 @@ void d4c_recv(struct d4c *c, const struct d4_msg *m, const uint8_t *raw, size_t 
 {
 	c->received++;
 	c->tx_len = 0;
+	c->probe = false;
 	if (m->op != 2 || m->xid != c->xid) {
 		ignore(c, m, "not a reply to our transaction");
 		return;
@@ -451,6 +478,14 @@ void d4c_recv(struct d4c *c, const struct d4_msg *m, const uint8_t *raw, size_t 
 		log_notice("dhcp4: bound to %s/%u (lease %u s, T1 %u, T2 %u)",
 			   inet_ntop(AF_INET, &m->yiaddr, a, sizeof(a)), c->lease.plen, c->lease.lease,
 			   c->lease.t1, c->lease.t2);
+		/* A new address (not a renewal of the one in use): check it
+		 * is free before using it (4.4.1), where the link has ARP. */
+		if (c->cfg.arp_probe_ms && (c->state == D4C_REQUESTING || c->state == D4C_REBOOTING)) {
+			set_state(c, D4C_CHECKING);
+			c->probe = true;
+			c->next_ms = now + c->cfg.arp_probe_ms;
+			return;
+		}
 		set_state(c, D4C_BOUND);
 		return;
 	}

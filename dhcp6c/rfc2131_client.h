@@ -20,6 +20,7 @@
 enum d4c_state {
 	D4C_INIT, D4C_SELECTING, D4C_REQUESTING, D4C_REBOOTING, D4C_BOUND, D4C_RENEWING,
 	D4C_REBINDING, D4C_UNBOUND, D4C_RELEASED,
+	D4C_CHECKING,   /* ACKed, probing the address with ARP before using it */
 };
 
 struct d4c_config {
@@ -36,6 +37,7 @@ struct d4c_config {
 	bool broadcast_flag;
 	uint32_t initial_delay_max_ms; /* RFC 2131 4.4.1: 1..10 s suggested; 0 in tests */
 	uint32_t first_rt_ms;          /* 4000 per 4.1; tests may shorten */
+	uint32_t arp_probe_ms;         /* 4.4.1 ARP check before use; 0 = none (no ARP on the link) */
 };
 
 struct d4c_lease {
@@ -66,6 +68,7 @@ struct d4c {
 	size_t tx_len;
 	bool tx_unicast;
 	struct in_addr tx_src, tx_dst;
+	bool probe;               /* driver: send an ARP probe for lease.ack.yiaddr now */
 	bool changed;
 	unsigned long sent, received, ignored;
 };
@@ -78,6 +81,9 @@ void d4c_link(struct d4c *c, bool up);
 void d4c_recv(struct d4c *c, const struct d4_msg *m, const uint8_t *raw, size_t len);
 void d4c_timer(struct d4c *c);
 int64_t d4c_next_timer(const struct d4c *c);
+/* The driver saw another host use the address being checked (an ARP
+ * reply or probe for it from another MAC): DECLINE it and start over. */
+void d4c_conflict(struct d4c *c);
 /* Sends a Release (unicast to the server, no answer expected) if bound. */
 bool d4c_release(struct d4c *c);
 

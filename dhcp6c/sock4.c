@@ -31,6 +31,7 @@ int sock4_open(struct sock4 *s, const char *ifname, int ifindex, bool ether)
 {
 	memset(s, 0, sizeof(*s));
 	s->udp = -1;
+	s->arp = -1;
 	s->ifindex = ifindex;
 	s->ether = ether;
 	s->pkt = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IP));
@@ -64,6 +65,18 @@ int sock4_open(struct sock4 *s, const char *ifname, int ifindex, bool ether)
 			s->udp = -1;
 		}
 	}
+	if (ether) {
+		s->arp = socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_ARP));
+		struct sockaddr_ll al = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+					  .sll_ifindex = ifindex };
+		if (s->arp >= 0 && bind(s->arp, (struct sockaddr *)&al, sizeof(al)) < 0) {
+			close(s->arp);
+			s->arp = -1;
+		}
+		if (s->arp < 0)
+			log_info("dhcp4: no ARP socket on %s (%s): no conflict check", ifname,
+				 strerror(errno));
+	}
 	return 0;
 fail:
 	close(s->pkt);
@@ -77,7 +90,9 @@ void sock4_close(struct sock4 *s)
 		close(s->pkt);
 	if (s->udp >= 0)
 		close(s->udp);
-	s->pkt = s->udp = -1;
+	if (s->arp >= 0)
+		close(s->arp);
+	s->pkt = s->udp = s->arp = -1;
 }
 
 int sock4_send(struct sock4 *s, const uint8_t *payload, size_t len, struct in_addr src,
@@ -153,4 +168,47 @@ void sock4_drain_udp(struct sock4 *s)
 	char buf[2048];
 	while (s->udp >= 0 && recv(s->udp, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
 		;
+}
+
+/* ARP for IPv4 over Ethernet (RFC 826): 28 bytes after the link header. */
+int sock4_arp_probe(struct sock4 *s, const uint8_t mac[6], struct in_addr addr)
+{
+	if (s->arp < 0)
+		return -1;
+	uint8_t p[28] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	memcpy(p + 8, mac, 6);   /* sender MAC; sender IP 0.0.0.0 (a probe) */
+	memcpy(p + 24, &addr, 4); /* target IP; target MAC zero */
+	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ARP),
+				  .sll_ifindex = s->ifindex, .sll_halen = 6 };
+	memset(to.sll_addr, 0xff, 6);
+	if (sendto(s->arp, p, sizeof(p), 0, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		log_warn("dhcp4 ARP probe: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+bool sock4_arp_conflict(struct sock4 *s, const uint8_t mac[6], struct in_addr addr)
+{
+	bool conflict = false;
+	uint8_t p[64];
+	struct sockaddr_ll from;
+	socklen_t fl = sizeof(from);
+	ssize_t n;
+	while (s->arp >= 0 &&
+	       (n = recvfrom(s->arp, p, sizeof(p), MSG_DONTWAIT, (struct sockaddr *)&from, &fl)) >= 0) {
+		fl = sizeof(from);
+		if (n < 28 || from.sll_pkttype == PACKET_OUTGOING || p[0] != 0 || p[1] != 1 ||
+		    p[2] != 8 || p[3] != 0 || p[4] != 6 || p[5] != 4)
+			continue;
+		if (memcmp(p + 8, mac, 6) == 0)
+			continue; /* ours */
+		struct in_addr spa, tpa;
+		memcpy(&spa, p + 14, 4);
+		memcpy(&tpa, p + 24, 4);
+		/* RFC 5227 2.1.1: someone using it, or probing for it too. */
+		if (spa.s_addr == addr.s_addr || (spa.s_addr == 0 && tpa.s_addr == addr.s_addr))
+			conflict = true;
+	}
+	return conflict;
 }

@@ -26,6 +26,7 @@
 struct sock4 {
 	int pkt;          /* AF_PACKET, SOCK_DGRAM, ETH_P_IP, filtered to UDP port 68 */
 	int udp;          /* AF_INET UDP :68 bound to the device, for unicast on Ethernet */
+	int arp;          /* AF_PACKET ETH_P_ARP, Ethernet only: the conflict check */
 	int ifindex;
 	bool ether;       /* the link has Ethernet framing */
 	uint16_t ip_id;
@@ -40,6 +41,11 @@ int sock4_send(struct sock4 *s, const uint8_t *payload, size_t len, struct in_ad
 /* Receives one DHCP payload from the packet socket into buf; returns its
  * length, 0 for a packet to ignore, -1 when there is nothing more. */
 long sock4_recv(struct sock4 *s, uint8_t *buf, size_t cap, const uint8_t **payload);
+/* ARP (RFC 5227 probe: sender IP 0.0.0.0) for addr from mac. */
+int sock4_arp_probe(struct sock4 *s, const uint8_t mac[6], struct in_addr addr);
+/* Reads pending ARP packets; returns true if another host (not mac)
+ * claims addr (as sender, or probing for it). */
+bool sock4_arp_conflict(struct sock4 *s, const uint8_t mac[6], struct in_addr addr);
 /* The UDP socket also gets copies of unicast replies: throw them away
  * (the packet socket saw them). */
 void sock4_drain_udp(struct sock4 *s);

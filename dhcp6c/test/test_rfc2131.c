@@ -519,6 +519,49 @@ static void test_reboot_and_release(void **st)
 	assert_false(d4c_restore(&c, raw, len, WALL0 - 2000));
 }
 
+static void test_arp_check_and_decline(void **st)
+{
+	(void)st;
+	setup();
+	c.cfg.arp_probe_ms = 1000;
+	d4c_start(&c);
+	struct b4 b;
+	reply(&b, D4_OFFER, "192.0.2.10", 1000, 0, 0);
+	feed(&b);
+	reply(&b, D4_ACK, "192.0.2.10", 1000, 0, 0);
+	feed(&b);
+	assert_int_equal(c.state, D4C_CHECKING);
+	assert_true(c.probe);
+	json_t *doc = state4_doc(&c, "eth0");
+	assert_string_equal(hgw_json_str(doc, "state"), "requesting"); /* not applied yet */
+	json_decref(doc);
+	int64_t before = now();
+	assert_int_equal(step(), 0); /* nothing answered: bound, nothing sent */
+	assert_int_equal(now() - before, 1000);
+	assert_int_equal(c.state, D4C_BOUND);
+	d4c_conflict(&c); /* too late: ignored once bound */
+	assert_int_equal(c.state, D4C_BOUND);
+
+	setup();
+	c.cfg.arp_probe_ms = 1000;
+	d4c_start(&c);
+	reply(&b, D4_OFFER, "192.0.2.10", 1000, 0, 0);
+	feed(&b);
+	reply(&b, D4_ACK, "192.0.2.10", 1000, 0, 0);
+	feed(&b);
+	d4c_conflict(&c);
+	struct d4_msg m;
+	assert_int_equal(d4_parse(c.tx, c.tx_len, &m, NULL), 0);
+	assert_int_equal(m.type, D4_DECLINE);
+	ip_eq(m.server_id, "192.0.2.1");
+	assert_false(c.tx_unicast);
+	assert_false(c.lease.valid);
+	assert_int_equal(c.state, D4C_INIT);
+	before = now();
+	assert_int_equal(step(), D4_DISCOVER);
+	assert_int_equal(now() - before, 10000); /* 4.4.1: wait 10 s */
+}
+
 int main(void)
 {
 	hgw_log_init("test", HGW_LOG_WARN, false);
@@ -532,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_timers_renew_rebind_expire),
 		cmocka_unit_test(test_nak_and_hostile),
 		cmocka_unit_test(test_reboot_and_release),
+		cmocka_unit_test(test_arp_check_and_decline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

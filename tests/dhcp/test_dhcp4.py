@@ -18,7 +18,8 @@ def schema_ok(state_dir, name):
 
 
 def cfg4(ifname, **kw):
-    c = {"interface": ifname, "initial_delay_max_ms": 0, "first_retransmit_ms": 1000}
+    c = {"interface": ifname, "initial_delay_max_ms": 0, "first_retransmit_ms": 1000,
+         "arp_probe_ms": 200}
     c.update(kw)
     return {"dhcp4c": c}
 
@@ -235,3 +236,32 @@ for frame in [eth + bytes(ip), eth + bytes(ip) + b"\x00\x43\x00\x44\x00\x05\x00\
     time.sleep(0.5)
     assert d.proc.poll() is None, d.log()
     assert read_state(d.state_dir, name) == doc
+
+
+def test_arp_conflict_decline(veth4, daemons, capture, tmp_path):
+    """The first address Kea offers is already used by another host on the
+    link: the ARP probe finds it, the client DECLINEs it (tshark checks the
+    message), waits, and gets the next address."""
+    srv, cli, sif, cif = veth4
+    need_binary("dhcp4c")
+    sh("ip", "-n", srv, "addr", "add", "192.0.2.100/24", "dev", sif)  # the squatter
+    kw = str(tmp_path / "kea")
+    kea = dhcplab.start_kea(srv, kw, dhcplab.kea4_config(kw, sif, pool="192.0.2.100-192.0.2.101"),
+                            v=4)
+    cap = capture.start(cli, cif, "udp port 67 or udp port 68 or arp")
+    d = daemons.start("dhcp4c", cfg4(cif, arp_probe_ms=500), ns=cli)
+    doc = wait_state(d.state_dir, STATE.format(cif), is_bound, timeout=20, daemon=d)
+    assert doc["address"] == "192.0.2.101/24", doc
+    assert "declining" in d.log()
+    pcap = cap.stop()
+    kea.stop()
+    tshark_check(pcap)
+    dec = tshark_fields(pcap, ["dhcp.option.requested_ip_address", "dhcp.option.dhcp_server_id",
+                               "dhcp.ip.client"], "dhcp.option.dhcp == 4")
+    assert dec == [["192.0.2.100", "192.0.2.1", "0.0.0.0"]], dec
+    probes = tshark_fields(pcap, ["arp.src.proto_ipv4", "arp.dst.proto_ipv4"],
+                           "arp.opcode == 1 && arp.src.proto_ipv4 == 0.0.0.0")
+    assert ["0.0.0.0", "192.0.2.100"] in probes and ["0.0.0.0", "192.0.2.101"] in probes
+    # Kea put the address on probation: state 1 (declined) in its lease file
+    rows = [l.split(",") for l in open(os.path.join(kw, "kea-leases4.csv")).read().splitlines()]
+    assert any(r[0] == "192.0.2.100" and r[9] == "1" for r in rows[1:]), rows

@@ -569,6 +569,10 @@ static void send_step(struct lte_modem *m)
 	uint32_t tmo = steps[s].flags & F_LONG ? m->cfg.attach_timeout_ms : m->cfg.cmd_timeout_ms;
 	m->inflight_gen = m->gen;
 	m->inflight_step = (uint8_t)s;
+	/* counted when it goes out: a PIN that times out may still have
+	 * cost one of the SIM's three attempts */
+	if (s == ST_CPIN_SET)
+		m->pin_tries++;
 	if (at_engine_send(&m->at, cmd, steps[s].prefix, tmo, step_secret(m, s), on_done, m) < 0) {
 		log_err("cannot send %s", step_secret(m, s) ? "a command" : cmd);
 		m->want_reopen = true;
@@ -704,7 +708,6 @@ static void h_cpin_q(struct lte_modem *m, const struct at_response *r)
 
 static void h_cpin_set(struct lte_modem *m, const struct at_response *r)
 {
-	m->pin_tries++;
 	if (r->result == AT_OK) {
 		m->pin_tries = 0;
 		log_notice("SIM PIN accepted");

@@ -379,6 +379,25 @@ static void test_wrong_pin_never_retried(void **s)
 	assert_null(strstr(first + 1, "AT+CPIN=\""));
 }
 
+static void test_unanswered_pin_not_resent(void **s)
+{
+	(void)s;
+	struct lte_config c = base_cfg();
+	snprintf(c.pin, sizeof(c.pin), "2468");
+	start(&c, 64);
+	size_t n = cat(g_pin, N(g_pin), g_pin, 0);
+	script[n++] = (struct say){ "AT+CPIN=\"2468\"", NULL }; /* no answer */
+	for (size_t i = 0; i < N(g_pin); i++)
+		script[n++] = g_pin[i];
+	expect(script, n);
+	lte_modem_opened(&m);
+	run();
+	assert_int_equal(fk.pos, n);
+	assert_int_equal(fk.nextra, 0);
+	assert_string_equal(state(), "failed");
+	assert_non_null(strstr(lte_modem_status(&m)->last_error, "still asks for the PIN"));
+}
+
 static void test_silent_modem_wants_reopen(void **s)
 {
 	(void)s;
@@ -495,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_bearer_drop_reattach_with_backoff),
 		cmocka_unit_test(test_3gpp_pin_attach_and_cgev),
 		cmocka_unit_test(test_wrong_pin_never_retried),
+		cmocka_unit_test(test_unanswered_pin_not_resent),
 		cmocka_unit_test(test_silent_modem_wants_reopen),
 		cmocka_unit_test(test_repeated_failures_cycle_the_radio),
 		cmocka_unit_test(test_link_local_only_context),

@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/if_addr.h>
+#include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -86,4 +89,59 @@ void iface_drain(int fd)
 	char buf[8192];
 	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS)
 		;
+}
+
+int iface_dadfailed6(int ifindex, struct in6_addr *out, int max)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return 0;
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+	} req = { .nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR,
+			  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 1 },
+		  .ifa = { .ifa_family = AF_INET6 } };
+	int n = 0;
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		close(fd);
+		return 0;
+	}
+	static char buf[16384];
+	for (bool done = false; !done;) {
+		struct timeval tv = { 1, 0 };
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+		if (len <= 0)
+			break;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)len);
+		     h = NLMSG_NEXT(h, len)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				done = true;
+				break;
+			}
+			if (h->nlmsg_type != RTM_NEWADDR ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct ifaddrmsg)))
+				continue;
+			struct ifaddrmsg *ifa = NLMSG_DATA(h);
+			if (ifa->ifa_family != AF_INET6 || (int)ifa->ifa_index != ifindex)
+				continue;
+			uint32_t flags = ifa->ifa_flags;
+			struct in6_addr addr;
+			bool have = false;
+			int alen = (int)IFA_PAYLOAD(h);
+			for (struct rtattr *a = IFA_RTA(ifa); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+				if (a->rta_type == IFA_ADDRESS && RTA_PAYLOAD(a) == 16) {
+					memcpy(&addr, RTA_DATA(a), 16);
+					have = true;
+				} else if (a->rta_type == IFA_FLAGS && RTA_PAYLOAD(a) == 4) {
+					memcpy(&flags, RTA_DATA(a), 4);
+				}
+			}
+			if (have && (flags & IFA_F_DADFAILED) && n < max)
+				out[n++] = addr;
+		}
+	}
+	close(fd);
+	return n;
 }

@@ -22,6 +22,9 @@ struct iface_info {
 
 /* Fills info for ifname (index 0 if it does not exist). */
 void iface_get(const char *ifname, struct iface_info *info);
+/* IPv6 addresses on ifindex whose duplicate address detection failed
+ * (IFA_F_DADFAILED); returns how many were put in out (up to max). */
+int iface_dadfailed6(int ifindex, struct in6_addr *out, int max);
 /* A non-blocking rtnetlink socket subscribed to link and address events,
  * or -1.  The caller only drains it (iface_drain) and re-reads iface_get. */
 int iface_watch_open(void);

@@ -179,6 +179,17 @@ static void check_link(struct ctx *x)
 		d6c_link(&x->c, up);
 		flush(x);
 	}
+	/* Whoever applied the IA_NA address (netlinkd) let the kernel run
+	 * DAD on it; a duplicate is declined (RFC 8415 18.2.8). */
+	if (up && x->c.lease.valid && x->c.lease.reply.ia_na.n) {
+		struct in6_addr dup[4];
+		int n = iface_dadfailed6(now.index, dup, 4);
+		for (int i = 0; i < n; i++)
+			if (d6c_decline(&x->c, &dup[i])) {
+				flush(x);
+				break;
+			}
+	}
 }
 
 static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)

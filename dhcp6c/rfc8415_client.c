@@ -2,6 +2,7 @@
  * RFC 8415's. */
 #include "rfc8415_client.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,12 +19,12 @@ static const char *const state_names[] = {
 	[D6C_RENEWING] = "renewing",   [D6C_REBINDING] = "rebinding",
 	[D6C_UNBOUND] = "unbound",     [D6C_RELEASING] = "released",
 	[D6C_RELEASED] = "released",   [D6C_INFORMING] = "information",
-	[D6C_INFORMED] = "information",
+	[D6C_INFORMED] = "information", [D6C_DECLINING] = "requesting",
 };
 
 const char *d6c_state_name(enum d6c_state s)
 {
-	return s <= D6C_INFORMED ? state_names[s] : "init";
+	return s <= D6C_DECLINING ? state_names[s] : "init";
 }
 
 static int64_t now_ms(const struct d6c *c) { return hgw_now_ms(c->clock); }
@@ -115,6 +116,15 @@ static void send_msg(struct d6c *c, uint8_t type)
 		src_na = &c->adv.ia_na;
 		src_pd = &c->adv.ia_pd;
 		break;
+	case D6_DECLINE:
+		/* 18.2.7: the server id and only the declined address. */
+		r.server_id = &c->lease.reply.server_id;
+		na = (struct d6_ia){ .present = true, .n = 1 };
+		na.l[0].addr = c->declined;
+		na.l[0].plen = 128;
+		r.na = &na;
+		r.ia_na = true;
+		break;
 	case D6_RENEW:
 	case D6_RELEASE:
 		r.server_id = &c->lease.reply.server_id;
@@ -127,7 +137,7 @@ static void send_msg(struct d6c *c, uint8_t type)
 	default:
 		break;
 	}
-	if (type != D6_INFORMATION_REQUEST) {
+	if (type != D6_INFORMATION_REQUEST && type != D6_DECLINE) {
 		r.ia_na = c->cfg.ia_na;
 		r.ia_pd = c->cfg.ia_pd;
 	}
@@ -374,6 +384,43 @@ void d6c_link(struct d6c *c, bool up)
 	}
 }
 
+/* 18.2.10.1: after the Reply to a Decline (or giving up), forget the
+ * address and ask for another; the prefixes stay published meanwhile. */
+static void decline_done(struct d6c *c)
+{
+	struct d6_ia *na = &c->lease.reply.ia_na;
+	int k = 0;
+	for (int i = 0; i < na->n; i++)
+		if (memcmp(&na->l[i].addr, &c->declined, 16) != 0)
+			na->l[k++] = na->l[i];
+	na->n = k;
+	memset(&c->hint_na, 0, sizeof(c->hint_na));
+	c->changed = true;
+	start_solicit(c);
+}
+
+bool d6c_decline(struct d6c *c, const struct in6_addr *addr)
+{
+	if (!c->lease.valid ||
+	    (c->state != D6C_BOUND && c->state != D6C_RENEWING && c->state != D6C_REBINDING))
+		return false;
+	const struct d6_ia *na = &c->lease.reply.ia_na;
+	bool ours = false;
+	for (int i = 0; i < na->n; i++)
+		ours |= memcmp(&na->l[i].addr, addr, 16) == 0;
+	if (!ours)
+		return false;
+	char a[INET6_ADDRSTRLEN];
+	log_warn("dhcp6: %s is a duplicate on the link; declining it",
+		 inet_ntop(AF_INET6, addr, a, sizeof(a)));
+	c->declined = *addr;
+	c->tx_len = 0;
+	new_exchange(c, &d6_rt_decline, false, 0);
+	set_state(c, D6C_DECLINING);
+	send_msg(c, D6_DECLINE);
+	return true;
+}
+
 int64_t d6c_next_timer(const struct d6c *c)
 {
 	int64_t t = INT64_MAX;
@@ -387,6 +434,7 @@ int64_t d6c_next_timer(const struct d6c *c)
 	case D6C_REBINDING:
 	case D6C_RELEASING:
 	case D6C_INFORMING:
+	case D6C_DECLINING:
 		t = c->rt.next_ms;
 		break;
 	case D6C_BOUND:
@@ -483,6 +531,14 @@ void d6c_timer(struct d6c *c)
 	case D6C_INFORMING:
 		if (now >= c->rt.next_ms && d6_rt_next(&c->rt, now, c->rng))
 			send_msg(c, D6_INFORMATION_REQUEST);
+		break;
+	case D6C_DECLINING:
+		if (now < c->rt.next_ms)
+			break;
+		if (d6_rt_next(&c->rt, now, c->rng))
+			send_msg(c, D6_DECLINE);
+		else
+			decline_done(c); /* DEC_MAX_RC: give up waiting */
 		break;
 	case D6C_INFORMED:
 		if (now >= c->info_refresh_at)
@@ -694,6 +750,10 @@ void d6c_recv(struct d6c *c, const struct d6_msg *m, const uint8_t *raw, size_t 
 			return;
 		}
 		on_reply(c, m, raw, len);
+		return;
+	case D6C_DECLINING:
+		if (m->type == D6_REPLY)
+			decline_done(c);
 		return;
 	case D6C_RELEASING:
 		if (m->type == D6_REPLY) {

@@ -33,6 +33,7 @@ enum d6c_state {
 	D6C_RELEASED,
 	D6C_INFORMING,   /* Information-request mode, waiting for the Reply */
 	D6C_INFORMED,    /* Information-request mode, have the Reply */
+	D6C_DECLINING,   /* an IA_NA address failed DAD: Decline exchange */
 };
 
 struct d6c_config {
@@ -76,6 +77,7 @@ struct d6c {
 	/* Hints for the next Solicit: the last prefixes/addresses we had
 	 * (RFC 8415 18.2.1: re-request the same prefix after a reconnect). */
 	struct d6_ia hint_na, hint_pd;
+	struct in6_addr declined;  /* D6C_DECLINING */
 	int64_t info_refresh_at;  /* D6C_INFORMED */
 	uint32_t sol_max_rt_ms;   /* server may lower/raise it (21.24) */
 	/* Reconfigure Key Authentication Protocol (20.4): the key from the
@@ -108,6 +110,10 @@ void d6c_recv(struct d6c *c, const struct d6_msg *m, const uint8_t *raw, size_t 
 void d6c_timer(struct d6c *c);
 /* Monotonic ms of the next timer, INT64_MAX = none. */
 int64_t d6c_next_timer(const struct d6c *c);
+/* An IA_NA address of the lease is a duplicate on the link (DAD failed):
+ * Decline it (18.2.8), then Solicit for another, keeping the prefixes
+ * meanwhile.  Returns false if addr is not ours or no lease is bound. */
+bool d6c_decline(struct d6c *c, const struct in6_addr *addr);
 /* Stop: Release the bound lease (returns true if a Release is being sent;
  * the driver then waits for D6C_RELEASED or a deadline). */
 bool d6c_release(struct d6c *c);

@@ -430,6 +430,49 @@ static void test_information_request(void **st)
 	assert_int_equal(step(), D6_INFORMATION_REQUEST);
 }
 
+static void test_decline(void **st)
+{
+	(void)st;
+	setup_client(true, true, false);
+	d6c_start(&c);
+	struct sbuf s;
+	server_msg(&s, D6_ADVERTISE);
+	s_opt(&s, D6O_PREFERENCE, (uint8_t[]){ 255 }, 1);
+	s_ia_na(&s, 0x00c8b9ce, 100, 160, "2001:db8::5", 300, 400);
+	s_ia_pd(&s, 0x00c8b9ce, 100, 160, "2001:db8:100::", 56, 300, 400);
+	feed(s.b, s.n);
+	server_msg(&s, D6_REPLY);
+	s_ia_na(&s, 0x00c8b9ce, 100, 160, "2001:db8::5", 300, 400);
+	s_ia_pd(&s, 0x00c8b9ce, 100, 160, "2001:db8:100::", 56, 300, 400);
+	feed(s.b, s.n);
+	assert_int_equal(c.state, D6C_BOUND);
+	struct in6_addr other, dup;
+	inet_pton(AF_INET6, "2001:db8::6", &other);
+	inet_pton(AF_INET6, "2001:db8::5", &dup);
+	assert_false(d6c_decline(&c, &other)); /* not ours */
+	assert_true(d6c_decline(&c, &dup));
+	struct d6_msg m;
+	assert_int_equal(d6_parse(c.tx, c.tx_len, &m, NULL), 0);
+	assert_int_equal(m.type, D6_DECLINE);
+	assert_true(m.has_server_id);
+	assert_int_equal(m.ia_na.n, 1);
+	assert_memory_equal(&m.ia_na.l[0].addr, &dup, 16);
+	assert_false(m.ia_pd.present);
+	/* DEC_MAX_RC 4, then on without an answer */
+	int n = 1, t;
+	while ((t = step()) == D6_DECLINE)
+		n++;
+	assert_int_equal(n, 4);
+	assert_int_equal(t, D6_SOLICIT);
+	/* the prefix is still published while soliciting, the address not */
+	assert_true(c.lease.valid);
+	assert_int_equal(c.lease.reply.ia_na.n, 0);
+	assert_int_equal(c.lease.reply.ia_pd.n, 1);
+	assert_int_equal(d6_parse(c.tx, c.tx_len, &m, NULL), 0);
+	assert_int_equal(m.ia_na.n, 0); /* no hint for the declined address */
+	assert_int_equal(m.ia_pd.n, 1);
+}
+
 static void hex16(const uint8_t *d, char *out)
 {
 	for (int i = 0; i < 16; i++)
@@ -572,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_information_request),
 		cmocka_unit_test(test_md5_vectors),
 		cmocka_unit_test(test_reconfigure),
+		cmocka_unit_test(test_decline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -289,3 +289,37 @@ def test_reconfigure_rkap(veth6, daemons, tmp_path):
     assert "authenticated Reconfigure" in d.log()
     doc = wait_state(d.state_dir, STATE.format(cif), bound, timeout=5, daemon=d)
     assert doc["prefixes"][0]["prefix"] == "2001:db8:77::/56"
+
+
+def test_dad_failure_decline(veth6, daemons, capture, tmp_path):
+    """The IA_NA address Kea hands out is already used on the link: once it
+    is applied (here by the test, as netlinkd would) the kernel's DAD
+    fails, dhcp6c sends Decline, Kea marks the address declined, and the
+    client gets another one; the prefix stays."""
+    srv, cli, sif, cif = veth6
+    need_binary("dhcp6c")
+    sh("ip", "-n", srv, "addr", "add", "2001:db8:1::100/64", "dev", sif, "nodad")  # squatter
+    kw = str(tmp_path / "kea")
+    kea = dhcplab.start_kea(srv, kw, dhcplab.kea6_config(kw, sif))
+    cap = capture.start(cli, cif, "udp port 546 or udp port 547")
+    d = daemons.start("dhcp6c", client_cfg(cif), ns=cli)
+    name = STATE.format(cif)
+    doc = wait_state(d.state_dir, name, bound, timeout=10, daemon=d)
+    addr = doc["addresses"][0]["address"]
+    assert addr == "2001:db8:1::100", doc
+    sh("sysctl", "-qw", f"net.ipv6.conf.{cif}.accept_dad=1", ns=cli)
+    sh("ip", "-n", cli, "addr", "add", f"{addr}/128", "dev", cif)
+    new = wait_state(d.state_dir, name, lambda x: bound(x) and x["addresses"]
+                     and x["addresses"][0]["address"] != addr, timeout=15, daemon=d)
+    assert new["prefixes"][0]["prefix"] == doc["prefixes"][0]["prefix"]
+    assert "declining" in d.log()
+    pcap = cap.stop()
+    kea.stop()
+    tshark_check(pcap)
+    dec = tshark_fields(pcap, ["dhcpv6.iaaddr.ip", "dhcpv6.iaprefix.pref_addr"],
+                        "dhcpv6.msgtype == 9")
+    assert dec and dec[0] == [addr, ""], dec
+    rows = [l.split(",") for l in open(os.path.join(kw, "kea-leases6.csv")).read().splitlines()]
+    hdr = rows[0]
+    st = hdr.index("state")
+    assert any(r[0] == addr and r[st] == "1" for r in rows[1:]), rows

@@ -87,7 +87,7 @@ int pt_tshark_check(const uint8_t *const *frames, const size_t *lens, int n)
 	}
 	pclose(p);
 	/* also: every frame dissected as PPPoE */
-	snprintf(cmd, sizeof(cmd), "tshark -n -r %s -Y 'pppoe' 2>/dev/null | wc -l", path);
+	snprintf(cmd, sizeof(cmd), "tshark -n -r %s -Y 'pppoed || pppoes' 2>/dev/null | wc -l", path);
 	p = popen(cmd, "r");
 	int count = 0;
 	if (fgets(line, sizeof(line), p))

@@ -36,13 +36,16 @@ socket (--control PATH): one text line per connection, one JSON line back.
   quit
 
 When the bearer comes up it writes --status FILE (JSON, atomically) with
-the address the LTE interface has, so a lab can configure it.
+the address the LTE interface has, so a lab can configure it, and runs
+--on-up CMD (environment: LTE_IPV6=addr/64, LTE_IPV4=addr/24 or empty,
+LTE_DNS6, LTE_MTU); --on-down CMD runs when it goes down.
 """
 import argparse
 import json
 import os
 import random
 import select
+import subprocess
 import socket
 import sys
 import time
@@ -123,12 +126,14 @@ class Modem:
         self.bearer_type = self.contexts.get(cid, ("IPV6", ""))[0]
         self.sim.counters["attaches"] += 1
         self.sim.write_status()
+        self.sim.hook(self.a.on_up)
 
     def bearer_down(self, err, cid=1):
         if not self.bearer:
             return
         self.bearer = False
         self.sim.write_status()
+        self.sim.hook(self.a.on_down)
         if self.a.profile == "huawei":
             self.sim.urc(f'^NDISSTAT: 0,{err},,"{self.ndis_type()}"')
         if self.cgerep:
@@ -452,6 +457,16 @@ class Sim:
             "dns6": DNS6, "mtu": MTU, "counters": self.counters, "log": self.log[-60:],
         }
 
+    def hook(self, cmd):
+        if not cmd:
+            return
+        t = self.modem.bearer_type
+        env = dict(os.environ,
+                   LTE_IPV6=f"{self.args.ipv6}/64" if self.modem.bearer and t != "IP" else "",
+                   LTE_IPV4=f"{IPV4}/24" if self.modem.bearer and t != "IPV6" else "",
+                   LTE_DNS6=" ".join(DNS6), LTE_MTU=str(MTU))
+        subprocess.run(cmd, shell=True, env=env, check=False, timeout=10)
+
     def write_status(self):
         if not self.args.status:
             return
@@ -599,6 +614,8 @@ def main():
                     help="APN the network accepts (repeatable; default hybrid.telekom)")
     ap.add_argument("--reg-delay", type=float, default=0.2, help="seconds to register")
     ap.add_argument("--attach-delay", type=float, default=0.2, help="seconds to bring up a bearer")
+    ap.add_argument("--on-up", help="shell command run when the bearer comes up")
+    ap.add_argument("--on-down", help="shell command run when the bearer goes down")
     ap.add_argument("--split", action="store_true", help="write responses in small pieces")
     ap.add_argument("--urcs", action="store_true", help="URCs in the middle of responses")
     args = ap.parse_args()

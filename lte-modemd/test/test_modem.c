@@ -486,6 +486,28 @@ static void test_link_local_only_context(void **s)
 	json_decref(doc);
 }
 
+static void test_ndis_bearer_found_by_polling(void **s)
+{
+	(void)s;
+	/* the ^NDISSTAT URC never comes (or was lost): ^NDISSTATQRY? finds
+	 * the bearer, one second apart */
+	struct lte_config c = base_cfg();
+	start(&c, 64);
+	size_t n = cat(hw_init, N(hw_init), hw_attach, 4);
+	script[n++] = (struct say){ "AT^NDISDUP=1,1,\"hybrid.telekom\"", OK };
+	script[n++] = (struct say){ "AT^NDISSTATQRY?", "\r\n^NDISSTATQRY: 0,,,\"IPV6\"\r\n" OK };
+	script[n++] = (struct say){ "AT^NDISSTATQRY?", "\r\n^NDISSTATQRY: 1,,,\"IPV6\"\r\n" OK };
+	script[n++] = hw_attach[5];
+	script[n++] = hw_attach[6];
+	expect(script, n);
+	int64_t t0 = clk.mono_ms;
+	lte_modem_opened(&m);
+	run();
+	assert_int_equal(fk.pos, n);
+	assert_string_equal(state(), "connected");
+	assert_int_equal(clk.mono_ms - t0, 2000);
+}
+
 static void test_stale_answer_after_flow_change(void **s)
 {
 	(void)s;
@@ -518,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_silent_modem_wants_reopen),
 		cmocka_unit_test(test_repeated_failures_cycle_the_radio),
 		cmocka_unit_test(test_link_local_only_context),
+		cmocka_unit_test(test_ndis_bearer_found_by_polling),
 		cmocka_unit_test(test_stale_answer_after_flow_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -190,12 +190,16 @@ def test_3gpp_cold_start_and_network_deactivation(daemons, modems):
     no_bug(d)
 
 
-def test_ipv4v6_dual_stack(daemons, modems):
-    m = modems("huawei", ["--apn", "internet.telekom"])
+def test_ipv4v6_dual_stack(daemons, modems, tmp_path):
+    hook = tmp_path / "up.txt"
+    m = modems("huawei", ["--apn", "internet.telekom",
+                          "--on-up", f'echo "$LTE_IPV6 $LTE_IPV4 $LTE_MTU" > {hook}'])
     d = start(daemons, m, apn="internet.telekom", pdp_type="IPV4V6")
     doc = lte(d, connected)
     assert doc["ipv6"] == f"{IPV6}/64" and doc["ipv4"] == "10.100.7.9/24"
     assert doc["gateway4"] == "10.100.7.1" and doc["dns4"] == ["192.0.2.53", "192.0.2.54"]
+    # the simulator told the lab the same addresses
+    assert hook.read_text().split() == [doc["ipv6"], doc["ipv4"], str(doc["mtu"])]
     no_bug(d)
 
 

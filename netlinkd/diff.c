@@ -49,7 +49,7 @@ static void note_missing(struct nl_missing *m, enum nl_op_type t, int idx, const
 	memset(op, 0, sizeof(*op));
 	op->type = t;
 	op->idx = idx;
-	memcpy(op->from, ifname, sizeof(op->from) - 1);
+	memcpy(op->from, ifname, strnlen(ifname, sizeof(op->from) - 1));
 }
 
 static const struct nl_klink *klink_by_name(const struct nl_kstate *k, const char *name)

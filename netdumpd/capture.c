@@ -16,6 +16,7 @@
 #include "log.h"
 
 #define SWEEP_S 5.0
+#define BLOCK_TIMEOUT_MS 20
 #define SETTLE_S 0.02
 /* Packets read per wake-up: bounded so one busy interface cannot starve
  * the SSH clients. */
@@ -135,7 +136,13 @@ static void cap_open(struct capset *s, const char *name, int ifindex)
 	}
 	pcap_set_snaplen(p, s->snaplen);
 	pcap_set_promisc(p, 0);
-	pcap_set_immediate_mode(p, 1);
+	/* Not immediate mode: libpcap then uses TPACKET_V3, which packs
+	 * packets of any size into the kernel buffer (immediate mode's V2
+	 * spends a whole MTU-sized frame on each), and hands them over in
+	 * batches at most BLOCK_TIMEOUT_MS late: a stall of the loop (a busy
+	 * disk under fsync, a starved CPU) is then absorbed by the buffer. */
+	pcap_set_immediate_mode(p, 0);
+	pcap_set_timeout(p, BLOCK_TIMEOUT_MS);
 	pcap_set_buffer_size(p, s->buffer_bytes);
 	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO);
 	int rc = pcap_activate(p);

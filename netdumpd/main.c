@@ -51,7 +51,7 @@ static const struct hgw_field schema[] = {
 	{ "ring_bytes", HGW_T_INT, 0, 1048576, 1073741824, NULL, "33554432",
 	  "ring buffer size in packet bytes; all ring memory is allocated at start-up" },
 	{ "snaplen", HGW_T_INT, 0, 64, 65535, NULL, "65535", "bytes kept of each packet" },
-	{ "kernel_buffer_kib", HGW_T_INT, 0, 64, 65536, NULL, "1024",
+	{ "kernel_buffer_kib", HGW_T_INT, 0, 64, 65536, NULL, "2048",
 	  "kernel capture buffer per interface (KiB); absorbs bursts while netdumpd is busy" },
 	{ "filter", HGW_T_STRING, HGW_NULLABLE, 1, 4096, NULL, "null",
 	  "capture filter (pcap-filter syntax) replacing the built-in control-traffic filter; null: built-in" },
@@ -80,6 +80,7 @@ struct ctx {
 	uint64_t at_lines;
 	char at_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	ev_timer status;
+	ev_timer kick;
 	char keys_path[4096];
 	char *filter, *extra; /* owned copies: the config may be reloaded */
 };
@@ -163,10 +164,37 @@ static int dlts_in_use(void *arg, int *out, int max)
 	return n;
 }
 
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* New packets: feed the clients a moment later, so that a burst goes out
+ * in a few large SSH writes instead of one per packet (encryption and
+ * syscalls per write are what cost, not bytes). */
+#define KICK_DELAY_S 0.005
+
+static void on_kick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct ctx *x = w->data;
+	double t = mono();
+	sshd_kick(&x->sshd);
+	t = mono() - t;
+	if (t > 0.05)
+		log_info("ssh: feeding the clients took %.0f ms", t * 1000);
+}
+
 static void on_packets(void *arg)
 {
 	struct ctx *x = arg;
-	sshd_kick(&x->sshd);
+	if (!ev_is_active(&x->kick)) {
+		ev_timer_set(&x->kick, KICK_DELAY_S, 0.0);
+		ev_timer_start(x->d->loop, &x->kick);
+	}
 }
 
 /* ---- AT dialogue socket ---- */
@@ -206,7 +234,7 @@ static void on_at(struct ev_loop *loop, ev_io *w, int revents)
 		any = true;
 	}
 	if (any)
-		sshd_kick(&x->sshd);
+		on_packets(x);
 }
 
 static int at_open(struct ctx *x)
@@ -282,7 +310,11 @@ static void on_status(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
 	(void)revents;
+	double t = mono();
 	publish(w->data);
+	t = mono() - t;
+	if (t > 0.05) /* fsync on a busy disk: the kernel buffer must cover this */
+		log_info("status: publishing took %.0f ms", t * 1000);
 }
 
 /* ---- daemon ---- */
@@ -357,6 +389,8 @@ static int start(struct hgw_daemon *d)
 	if (sshd_start(s) < 0)
 		return 1;
 
+	ev_init(&x->kick, on_kick);
+	x->kick.data = x;
 	if (hgw_json_bool(cfg, "at_socket"))
 		at_open(x);
 
@@ -386,6 +420,7 @@ static void stop(struct hgw_daemon *d)
 {
 	struct ctx *x = d->ctx;
 	ev_timer_stop(d->loop, &x->status);
+	ev_timer_stop(d->loop, &x->kick);
 	capture_stop(&x->caps);
 	sshd_stop(&x->sshd);
 	if (x->at_fd >= 0) {

@@ -98,8 +98,8 @@ static int auth_pubkey(ssh_session s, const char *user, struct ssh_key_struct *k
 	(void)s;
 	struct sshd_client *c = arg;
 	bool ok = authkeys_match(&c->d->keys, key);
-	if (sig_state == SSH_PUBLICKEY_STATE_NONE) /* "would this key do?" */
-		return ok ? SSH_AUTH_SUCCESS : SSH_AUTH_DENIED;
+	if (sig_state == SSH_PUBLICKEY_STATE_NONE && ok) /* "would this key do?" */
+		return SSH_AUTH_SUCCESS;
 	if (sig_state == SSH_PUBLICKEY_STATE_VALID && ok) {
 		c->authed = true;
 		snprintf(c->user, sizeof(c->user), "%s", user ? user : "");
@@ -307,7 +307,6 @@ static void pump(struct sshd_client *c)
 		}
 		uint32_t win = ssh_channel_window_size(c->ch);
 		size_t n = c->out_len - c->out_off;
-		log_debug("ssh: %s: %zu bytes to send, window %u", c->peer, n, win);
 		if (n > win)
 			n = win;
 		if (n == 0)

@@ -54,7 +54,8 @@ def test_dnsmasq_veth_bind_renew_release(veth4, daemons, capture, tmp_path):
                                rng="192.0.2.100,192.0.2.150,255.255.255.0,2m")
     cap = capture.start(cli, cif, "udp port 67 or udp port 68")
     t0 = time.monotonic()
-    d = daemons.start("dhcp4c", cfg4(cif, hostname="hgwtest", vendor_class="hgw test"), ns=cli)
+    d = daemons.start("dhcp4c", cfg4(cif, hostname="hgwtest", vendor_class="hgw test",
+                                     broadcast_flag=True), ns=cli)
     doc = wait_state(d.state_dir, STATE.format(cif), is_bound, timeout=10, daemon=d)
     print(f"dhcp4c dnsmasq veth: start to bound {(time.monotonic()-t0)*1000:.0f} ms")
     ip = doc["address"].split("/")[0]
@@ -88,9 +89,12 @@ def test_dnsmasq_veth_bind_renew_release(veth4, daemons, capture, tmp_path):
     types = [r[0] for r in tshark_fields(pcap, ["dhcp.option.dhcp"])]
     assert types[:4] == ["1", "2", "3", "5"], types
     assert "7" in types
-    rows = tshark_fields(pcap, ["dhcp.option.hostname", "dhcp.option.vendor_class_id"],
-                         "dhcp.option.dhcp == 1")
-    assert rows[0] == ["hgwtest", "hgw test"]
+    rows = tshark_fields(pcap, ["dhcp.option.hostname", "dhcp.option.vendor_class_id",
+                                "dhcp.flags.bc"], "dhcp.option.dhcp == 1")
+    assert rows[0] == ["hgwtest", "hgw test", "1"]
+    # with the broadcast flag the server broadcast its replies, and they
+    # were taken just as well as the unicast ones in the TUN test
+    assert tshark_fields(pcap, ["ip.dst"], "dhcp.option.dhcp == 2")[0] == ["255.255.255.255"]
 
 
 def test_dnsmasq_tun_bind_restart_release(tun4, daemons, capture, tmp_path):

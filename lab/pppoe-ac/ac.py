@@ -95,7 +95,7 @@ class Session:
         self.peer_mru = 1500
         self.client_ip = None
         self.client_iid = None
-        self.our_iid = struct.unpack("!Q", os.urandom(8))[0] | 1
+        self.our_iid = ac.a.iid or (struct.unpack("!Q", os.urandom(8))[0] | 1)
         self.last_rx = time.monotonic()
         self.echo_sent = 0
         self.next_echo = time.monotonic() + ac.a.echo_interval if ac.a.echo_interval else None
@@ -517,6 +517,9 @@ def main():
     ap.add_argument("--peer", default="198.51.100.2", help="address given to the client ('' = no IPCP)")
     ap.add_argument("--dns", action="append", default=None)
     ap.add_argument("--ipv6", action="store_true", help="run IPv6CP")
+    ap.add_argument("--iid", type=lambda v: int(v.replace(":", ""), 16), default=0,
+                    help="our IPv6CP interface identifier in hex, e.g. 0000:0000:0000:0001 "
+                         "(default random)")
     ap.add_argument("--tun", default="", help="TUN device for the data plane")
     ap.add_argument("--echo-interval", type=float, default=0.0)
     ap.add_argument("--echo-failures", type=int, default=3)

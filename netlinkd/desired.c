@@ -491,9 +491,13 @@ static void pd_split(struct nl_desired *d, const struct nl_config *c, const json
 static void pd_deprecate(struct nl_desired *d, const struct nl_pd_hist *hist,
 			 const bool lease_ok[NL_WAN_N], int64_t now, struct pd_new *cur)
 {
+	bool any_ok = false;
+	for (int w = 0; w < NL_WAN_N; w++)
+		any_ok |= lease_ok[w];
 	for (int i = 0; i < hist->n; i++) {
 		const struct nl_pd_entry *h = &hist->e[i];
-		if (!lease_ok[h->wan] || h->valid_until <= now)
+		/* wan < 0: adopted from the kernel at start, WAN unknown. */
+		if (!(h->wan < 0 ? any_ok : lease_ok[h->wan]) || h->valid_until <= now)
 			continue;
 		bool current = false;
 		for (int k = 0; k < cur->n && !current; k++)
@@ -552,6 +556,28 @@ static void mptcp_endpoints(struct nl_desired *d, const struct nl_config *c)
 	if (d->mptcp) {
 		d->mptcp_subflows = c->mptcp_subflows;
 		d->mptcp_add_addr = c->mptcp_add_addr;
+	}
+}
+
+void nl_pd_hist_seed(struct nl_pd_hist *hist, const struct nl_config *c,
+		     const struct nl_kstate *k, const struct nl_owner *o, int64_t now)
+{
+	hist->n = 0;
+	for (int i = 0; i < k->n_addrs && hist->n < NL_MAX_PD_HIST; i++) {
+		const struct nl_addr *a = &k->addrs[i];
+		if (!o->proto || a->proto != o->proto || a->family != AF_INET6 || a->plen != 64 ||
+		    a->valid == NL_LFT_FOREVER || a->valid == 0)
+			continue;
+		bool lan = false;
+		for (int l = 0; l < c->n_lan && !lan; l++)
+			lan = c->lan[l].pd && strcmp(c->lan[l].ifname, a->ifname) == 0;
+		if (!lan)
+			continue;
+		struct nl_pd_entry *e = &hist->e[hist->n++];
+		memcpy(e->ifname, a->ifname, NL_IFNAMSIZ);
+		memcpy(e->addr, a->local, 16);
+		e->wan = -1;
+		e->valid_until = now + a->valid;
 	}
 }
 

@@ -23,7 +23,7 @@ struct nl_inputs {
 struct nl_pd_entry {
 	char ifname[NL_IFNAMSIZ];
 	uint8_t addr[16];
-	int wan;
+	int wan; /* -1: adopted from the kernel, WAN unknown */
 	int64_t valid_until; /* INT64_MAX = forever */
 };
 struct nl_pd_hist {
@@ -40,6 +40,12 @@ void nl_wan_interfaces(const struct nl_inputs *in, char ifs[NL_WAN_N][NL_IFNAMSI
  * updated (pass a zeroed one at start). */
 void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			struct nl_pd_hist *hist, struct nl_desired *d);
+
+/* At start: netlinkd's own delegated-prefix addresses already in the
+ * kernel become the history, so a prefix that changed while netlinkd was
+ * down is still deprecated rather than dropped. */
+void nl_pd_hist_seed(struct nl_pd_hist *hist, const struct nl_config *c,
+		     const struct nl_kstate *k, const struct nl_owner *o, int64_t now);
 
 /* The /64 number id of prefix/plen: bits plen..63 replaced by id.  Returns
  * 0, or -1 if plen > 64 or id does not fit in 64 - plen bits. */

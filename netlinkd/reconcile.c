@@ -91,12 +91,6 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 	memset(r->sysctl_err, 0, sizeof(r->sysctl_err));
 	memset(r->tunnel_err, 0, sizeof(r->tunnel_err));
 
-	if (cleanup) {
-		memset(&r->d, 0, sizeof(r->d));
-		snprintf(r->d.fw.table, sizeof(r->d.fw.table), "%s", r->cfg.fw.table);
-	} else {
-		nl_desired_compute(&r->cfg, in, &r->hist, &r->d);
-	}
 	snprintf(r->be->fw_table, sizeof(r->be->fw_table), "%s", r->cfg.fw.table);
 	r->fw_err[0] = 0;
 	r->mptcp_err[0] = 0;
@@ -110,6 +104,16 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 		log_err("reading the kernel's state: %s; nothing changed", strerror(-rc));
 		r->failures = 1;
 		return 1;
+	}
+	if (cleanup) {
+		memset(&r->d, 0, sizeof(r->d));
+		snprintf(r->d.fw.table, sizeof(r->d.fw.table), "%s", r->cfg.fw.table);
+	} else {
+		if (!r->seeded) {
+			nl_pd_hist_seed(&r->hist, &r->cfg, &r->k, &r->cfg.owner, in->now);
+			r->seeded = true;
+		}
+		nl_desired_compute(&r->cfg, in, &r->hist, &r->d);
 	}
 
 	const char *now[NL_MAX_SYSCTLS];

@@ -39,6 +39,7 @@ struct nl_reconcile {
 	int failures;       /* of the last run */
 	int applied;        /* ops that succeeded in the last run */
 	unsigned long runs; /* reconciles so far */
+	bool seeded;        /* PD history adopted from the kernel */
 };
 
 struct nl_reconcile *nl_reconcile_new(struct nl_backend *be, const struct nl_config *cfg);

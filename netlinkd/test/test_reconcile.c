@@ -249,6 +249,36 @@ static void test_restart_adopts(void **s)
 	rig_free(&g);
 }
 
+static void test_restart_keeps_deprecation(void **s)
+{
+	(void)s;
+	struct rig g;
+	rig_init(&g);
+	rig_run(&g);
+	/* netlinkd restarts; meanwhile the prefix changed. */
+	nl_reconcile_free(g.r);
+	g.r = nl_reconcile_new(g.be, &g.cfg);
+	d6_set(&g, "2001:db8:400::/56", 3600, 7200);
+	g.in.now += 30;
+	rig_run(&g);
+	const struct nl_kstate *k = nl_dummy_state(g.be);
+	char b[64];
+	int old = 0;
+	for (int i = 0; i < k->n_addrs; i++)
+		if (strcmp(k->addrs[i].ifname, "lan0") == 0 && k->addrs[i].family == AF_INET6 &&
+		    strcmp(nl_fmt_addr(AF_INET6, k->addrs[i].local, b, sizeof(b)), "2001:db8:200::1") == 0) {
+			old++;
+			assert_int_equal(k->addrs[i].preferred, 0);
+		}
+	assert_int_equal(old, 1);
+	/* The lease lost after all: withdrawn. */
+	json_object_set_new(g.d6, "state", json_string("released"));
+	rig_run(&g);
+	for (int i = 0; i < k->n_addrs; i++)
+		assert_false(k->addrs[i].family == AF_INET6 && k->addrs[i].valid != NL_LFT_FOREVER);
+	rig_free(&g);
+}
+
 static void test_missing_interface_reported(void **s)
 {
 	(void)s;
@@ -477,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_prefix_change_deprecates_in_kernel),
 		cmocka_unit_test(test_foreign_objects_survive),
 		cmocka_unit_test(test_restart_adopts),
+		cmocka_unit_test(test_restart_keeps_deprecation),
 		cmocka_unit_test(test_missing_interface_reported),
 		cmocka_unit_test(test_kernel_error_text),
 		cmocka_unit_test(test_rename_by_mac),

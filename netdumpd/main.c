@@ -54,7 +54,7 @@ static const struct hgw_field schema[] = {
 	{ "kernel_buffer_kib", HGW_T_INT, 0, 64, 65536, NULL, "2048",
 	  "kernel capture buffer per interface (KiB); absorbs bursts while netdumpd is busy" },
 	{ "filter", HGW_T_STRING, HGW_NULLABLE, 1, 4096, NULL, "null",
-	  "capture filter (pcap-filter syntax) replacing the built-in control-traffic filter; null: built-in" },
+	  "capture filter (pcap-filter syntax) replacing the built-in one; null: built-in: ARP, DHCPv4, DHCPv6, ICMP but echo, ICMPv6 errors/RS/RA/NS/NA/redirect, PPPoE discovery, PPP LCP/PAP/CHAP/IPCP/IPv6CP and RA/DHCPv6 inside PPPoE, RFC 8157 GRE control (0x0101, 0xB7EA) and the DHCP inside the tunnel, SIP (5060)" },
 	{ "extra_filter", HGW_T_STRING, HGW_NULLABLE, 1, 4096, NULL, "null",
 	  "expression OR-ed to the capture filter (e.g. \"udp port 53\")" },
 	{ "interfaces", HGW_T_ARRAY, 0, 0, 32, &item_pat, "[]",

@@ -104,6 +104,8 @@ size_t stream_fill(struct stream *s, const struct ring *r, const struct ifreg *g
 			break; /* caught up with live */
 		const struct ifreg_entry *e = ifreg_at(g, p->ifid);
 		if (!e) { /* cannot happen: the packet holds a reference */
+			s->lost++;
+			s->pending_lost++;
 			s->cursor++;
 			continue;
 		}
@@ -128,6 +130,8 @@ size_t stream_fill(struct stream *s, const struct ring *r, const struct ifreg *g
 		size_t need = pcapng_epb_size(p->caplen, &o) + (announce ? pcapng_idb_size(e->name) : 0);
 		if (need > cap - len) {
 			if (need > cap) { /* can never fit (caller passes its whole buffer): skip */
+				s->lost++;
+				s->pending_lost++;
 				s->cursor++;
 				continue;
 			}

@@ -378,6 +378,8 @@ static void test_oversized_packet_is_skipped_not_stuck(void **s)
 	struct readback rb;
 	assert_int_equal(read_back(img, len, &rb), 0);
 	assert_int_equal(rb.n, 1);
+	assert_int_equal(st.lost, 1); /* counted, and marked on the next packet */
+	assert_non_null(memmem(img, len, "1 packets lost", 14));
 	free(big);
 	stream_free(&st);
 	ring_free(&w.r);

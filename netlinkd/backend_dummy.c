@@ -136,8 +136,12 @@ static int d_apply(struct nl_backend *b, const struct nl_op *op, const struct nl
 			return -EEXIST;
 		nl_dummy_add_link(b, op->u.tunnel.ifname, op->u.tunnel.mtu, false);
 		struct nl_klink *l = link_by(db, op->u.tunnel.ifname);
+		if (!l)
+			return -ENOSPC;
 		snprintf(l->kind, sizeof(l->kind), "ip6gre");
 		snprintf(l->alias, sizeof(l->alias), "%s", NL_ALIAS);
+		l->has_tun = true;
+		l->tun = op->u.tunnel;
 		return 0;
 	}
 	case NL_OP_TUNNEL_DEL: {

@@ -1,6 +1,7 @@
 /* The rtnetlink backend: dumps through libmnl, one request per change with
  * an ACK, the kernel's extended-ACK text kept for netlinkd.json. */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <libmnl/libmnl.h>
@@ -9,6 +10,7 @@
 #include <linux/if_addr.h>
 #include <linux/genetlink.h>
 #include <linux/if_link.h>
+#include <linux/if_tunnel.h>
 #include <linux/mptcp.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -69,6 +71,9 @@ static int info_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+static int any_attr(const struct nlattr *a, void *data);
+static void get_addr(const struct nlattr *a, int family, uint8_t *out);
+
 static int on_link(const struct nlmsghdr *n, void *data)
 {
 	struct dump_ctx *c = data;
@@ -100,6 +105,19 @@ static int on_link(const struct nlmsghdr *n, void *data)
 		mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr, info);
 		if (info[IFLA_INFO_KIND])
 			snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(info[IFLA_INFO_KIND]));
+		if (strcmp(l->kind, "ip6gre") == 0 && info[IFLA_INFO_DATA]) {
+			const struct nlattr *gre[41] = { 0 };
+			mnl_attr_parse_nested(info[IFLA_INFO_DATA], any_attr, gre);
+			l->has_tun = true;
+			memcpy(l->tun.ifname, l->ifname, NL_IFNAMSIZ);
+			get_addr(gre[IFLA_GRE_LOCAL], AF_INET6, l->tun.local);
+			get_addr(gre[IFLA_GRE_REMOTE], AF_INET6, l->tun.remote);
+			if (gre[IFLA_GRE_IKEY])
+				l->tun.ikey = ntohl(mnl_attr_get_u32(gre[IFLA_GRE_IKEY]));
+			if (gre[IFLA_GRE_OKEY])
+				l->tun.okey = ntohl(mnl_attr_get_u32(gre[IFLA_GRE_OKEY]));
+			l->tun.mtu = l->mtu;
+		}
 	}
 	return MNL_CB_OK;
 }

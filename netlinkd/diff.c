@@ -312,11 +312,25 @@ static void diff_tunnels(const struct nl_desired *d, const struct nl_kstate *k,
 			memcpy(op->u.tunnel.ifname, kl->ifname, sizeof(op->u.tunnel.ifname) - 1);
 	}
 	for (int i = 0; i < d->n_tunnels; i++) {
-		if (klink_by_name(k, d->tunnels[i].ifname))
-			continue;
+		const struct nl_tunnel *t = &d->tunnels[i];
+		const struct nl_klink *kl = klink_by_name(k, t->ifname);
+		if (kl && kl->has_tun && strcmp(kl->alias, NL_ALIAS) == 0) {
+			/* Ours: recreate if hybridd's parameters moved (a new
+			 * session brings a new bonding key). */
+			const struct nl_tunnel *h = &kl->tun;
+			if (memcmp(h->local, t->local, 16) == 0 && memcmp(h->remote, t->remote, 16) == 0 &&
+			    h->ikey == t->ikey && h->okey == t->okey && (!t->mtu || kl->mtu == t->mtu))
+				continue;
+			struct nl_op *op = emit(ops, NL_OP_TUNNEL_DEL, -1);
+			if (op)
+				memcpy(op->u.tunnel.ifname, t->ifname, NL_IFNAMSIZ);
+		} else if (kl) {
+			/* Someone else's device of that name: the kernel will say
+			 * so (EEXIST), and the report carries it. */
+		}
 		struct nl_op *op = emit(ops, NL_OP_TUNNEL_ADD, i);
 		if (op)
-			op->u.tunnel = d->tunnels[i];
+			op->u.tunnel = *t;
 	}
 }
 

@@ -166,6 +166,8 @@ struct nl_klink {
 	bool up;
 	char kind[16];  /* IFLA_INFO_KIND, "" if none */
 	char alias[64]; /* IFLA_IFALIAS: netlinkd marks devices it created */
+	bool has_tun;   /* an ip6gre: its parameters, to see whether they moved */
+	struct nl_tunnel tun;
 };
 
 /* Sized for a home router with some foreign objects besides netlinkd's;

@@ -72,6 +72,8 @@ static void explain(const struct nl_op *op, int rc, const char *kmsg, char *out,
 	if (op->type == NL_OP_TUNNEL_ADD && rc == -EOPNOTSUPP)
 		hint = "; this kernel has no ip6gre support (CONFIG_IPV6_GRE), kernel data "
 		       "plane unavailable";
+	if (op->type == NL_OP_TUNNEL_ADD && rc == -EEXIST)
+		hint = "; a device of that name exists and is not netlinkd's";
 	if (kmsg && kmsg[0] && !strstr(kmsg, strerror(-rc)))
 		snprintf(out, len, "%s (%s)%s", kmsg, strerror(-rc), hint);
 	else

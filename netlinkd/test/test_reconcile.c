@@ -332,6 +332,21 @@ static void test_kernel_error_text(void **s)
 	/* Once the kernel can, the tunnel is created and marked as ours. */
 	nl_dummy_fail(g.be, NL_OP_TUNNEL_ADD, 0, NULL);
 	assert_int_equal(rig_run(&g), 0);
+	assert_int_equal(rig_run(&g), 0);
+	unsigned long w = writes(&g);
+	rig_run(&g);
+	assert_int_equal(writes(&g), w);
+	/* A new session brings a new key: the device is recreated. */
+	json_t *kt = json_array_get(json_object_get(g.hybrid, "kernel_tunnels"), 0);
+	json_object_set_new(kt, "okey", json_integer(7));
+	rig_run(&g);
+	int del = 0, add = 0;
+	for (int i = 0; i < g.r->ops.n; i++) {
+		del += g.r->ops.op[i].type == NL_OP_TUNNEL_DEL;
+		add += g.r->ops.op[i].type == NL_OP_TUNNEL_ADD;
+	}
+	assert_int_equal(del, 1);
+	assert_int_equal(add, 1);
 	/* Gone from hybrid.json: deleted (it is ours). */
 	json_object_set_new(g.hybrid, "kernel_tunnels", json_array());
 	rig_run(&g);

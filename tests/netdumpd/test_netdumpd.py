@@ -603,3 +603,45 @@ def test_hostile_authorized_keys_and_clients(net, daemons, keys, tmp_path):
     assert "login grace time over" in rt.d.log()
     rt.backlog()
     assert rt.d.proc.poll() is None
+
+
+def test_password_login(net, daemons, keys, tmp_path):
+    """With a password hash configured, the right password works and a
+    wrong one is refused (keys keep working)."""
+    hashf = os.path.join(str(tmp_path), "pw.hash")
+    h = sh("openssl", "passwd", "-6", "-salt", "hgwsalt12345", "correct horse").stdout.strip()
+    with open(hashf, "w") as f:
+        f.write(h + "\n")
+    os.chmod(hashf, 0o600)
+    rt = Router(net, daemons, keys, tmp_path, config={"password_hash_file": hashf})
+
+    def with_password(pw):
+        askpass = os.path.join(str(tmp_path), "askpass.sh")
+        with open(askpass, "w") as f:
+            f.write(f"#!/bin/sh\necho '{pw}'\n")
+        os.chmod(askpass, 0o700)
+        cmd = rt.ssh_cmd("backlog", key=None, extra=["-o", "PreferredAuthentications=password",
+                                                     "-o", "NumberOfPasswordPrompts=1"])
+        cmd[cmd.index("BatchMode=yes")] = "BatchMode=no"
+        env = dict(os.environ, SSH_ASKPASS=askpass, SSH_ASKPASS_REQUIRE="force", DISPLAY=":0")
+        out = os.path.join(str(tmp_path), "pw.pcapng")
+        with open(out, "wb") as f:
+            p = subprocess.run(cmd, stdout=f, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                               env=env, timeout=20)
+        return p.returncode, p.stderr.decode(errors="replace"), out
+
+    rc, err, out = with_password("correct horse")
+    assert rc == 0, err
+    assert os.path.getsize(out) > 0
+    rc, err, _ = with_password("wrong horse")
+    assert rc == 255 and "Permission denied" in err
+    rt.backlog()
+    assert "authenticated by password" in rt.d.log()
+    # a hash file others can read is refused as a config error
+    os.chmod(hashf, 0o644)
+    c = os.path.join(str(tmp_path), "bad.json")
+    with open(c, "w") as f:
+        json.dump({"netdumpd": {"password_hash_file": hashf}}, f)
+    p = subprocess.run([os.path.join(BIN, "netdumpd"), "-c", c, "--check-config"],
+                       capture_output=True, text=True, timeout=10)
+    assert p.returncode == 78 and "password_hash_file" in p.stderr

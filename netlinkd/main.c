@@ -248,7 +248,8 @@ int main(int argc, char **argv)
 	struct hgw_daemon d = {
 		.name = "netlinkd",
 		.summary = "the one process that configures the kernel: links, addresses, routes, "
-			   "policy rules, prefix delegation, sysctls, tunnels",
+			   "policy rules, prefix delegation, sysctls, ip6gre tunnels, the nftables "
+			   "firewall, MPTCP endpoints",
 		.section = "netlinkd",
 		.schema = nl_config_schema,
 		.caps = caps,

@@ -166,3 +166,29 @@ def test_backup_takes_over(paths, daemons):
                 p.kill()
                 p.wait()
     assert d.stop() == 0
+
+
+def test_kernel_endpoint_limit(paths, daemons):
+    r, isp = paths
+    # Seven endpoints of someone else's: room for one of netlinkd's two.
+    for i in range(1, 8):
+        sh("ip", "-n", r, "addr", "add", f"10.0.0.{i}/32", "dev", "lo")
+        sh("ip", "-n", r, "mptcp", "endpoint", "add", f"10.0.0.{i}", "id", str(i), "signal")
+    need_binary("netlinkd")
+    cfg = {"netlinkd": {"wan": {"lte": {"mptcp": "on"}, "dsl": {"mptcp": "on"}}}}
+    d = daemons.start("netlinkd", config=cfg, ns=r)
+    os.makedirs(d.state_dir, exist_ok=True)
+    write_state(d, "lte.json", LTE)
+    write_state(d, "pppoe.json", PPPOE)
+    doc = wait_state(d.state_dir, "netlinkd.json",
+                     lambda doc: len(doc["mptcp"]["endpoints"]) == 2 and doc["failed"] > 0,
+                     daemon=d)
+    st = sorted(e["status"] for e in doc["mptcp"]["endpoints"])
+    assert st == ["applied", "failed"], doc["mptcp"]
+    err = [e["error"] for e in doc["mptcp"]["endpoints"] if e["status"] == "failed"][0]
+    assert "at most 8 MPTCP endpoints" in err, err
+    assert len(endpoints(r)) == 8
+    assert d.proc.poll() is None
+    assert d.stop() == 0
+    # netlinkd's one is gone, the seven foreign ones stay.
+    assert sorted(e["id"] for e in endpoints(r)) == list(range(1, 8))

@@ -84,10 +84,11 @@ static const struct hgw_field schema[] = {
 	{ "reorder_min_ms", HGW_T_INT, 0, 0, 2000, NULL, "10",
 	  "lower bound of the downstream reorder timeout" },
 	{ "reorder_max_ms", HGW_T_INT, 0, 0, 2000, NULL, "250",
-	  "upper bound (and the value until both RTTs are known); 0 disables reordering" },
+	  "upper bound (and the value until both RTTs are known), also of the timeout learned "
+	  "from late packets; 0 disables reordering" },
 	{ "reorder_margin_ms", HGW_T_INT, 0, 0, 1000, NULL, "10",
 	  "added to the measured RTT difference" },
-	{ "reorder_slots", HGW_T_INT, 0, 64, 65536, NULL, "1024",
+	{ "reorder_slots", HGW_T_INT, 0, 64, 65536, NULL, "4096",
 	  "reorder buffer size in packets (rounded down to a power of two)" },
 	HGW_F_END,
 };
@@ -113,6 +114,8 @@ struct ctx {
 	int64_t cfg_up_kbps;
 	uint32_t saved_session;
 	bool session_saved;
+	bool haap_resolved;
+	int64_t next_resolve_ms;
 };
 
 static struct ctx G;
@@ -199,7 +202,7 @@ static void publish(struct ctx *c)
 			    h->have_session && h->bonding_key ? json_integer(h->bonding_key)
 							      : json_null());
 	json_object_set_new(doc, "haap", ip6_json(&h->haap, h->have_session && h->bonding_key));
-	json_object_set_new(doc, "anycast", ip6_json(&h->cfg.anycast, true));
+	json_object_set_new(doc, "anycast", ip6_json(&h->cfg.anycast, c->haap_resolved));
 	json_object_set_new(doc, "mtu", json_integer(c->mtu));
 	json_object_set_new(doc, "hello_mode",
 			    json_string(h->hello_mode == HC_HELLO_IDLE ? "idle" : "active"));
@@ -248,7 +251,7 @@ static void publish(struct ctx *c)
 	json_object_set_new(
 		doc, "dataplane",
 		json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
-			  "reorder_timeout_ms", (json_int_t)d->rb.timeout_ms, "tun_rx_packets",
+			  "reorder_timeout_ms", (json_int_t)rb_timeout(&d->rb), "tun_rx_packets",
 			  (json_int_t)d->tun_rx, "tun_tx_packets", (json_int_t)d->tun_tx,
 			  "no_tunnel_drops", (json_int_t)d->no_tunnel, "wrong_key_drops",
 			  (json_int_t)d->wrong_key, "short_drops", (json_int_t)d->short_pkts,
@@ -329,6 +332,7 @@ static void after(struct ctx *c)
 	if (!hc_up(h, HC_LTE) || !hc_up(h, HC_DSL))
 		to = c->reorder_min; /* one path: nothing to wait for */
 	rb_set_timeout(&c->dp.rb, to);
+	rb_set_max(&c->dp.rb, max);
 	/* DSL committed rate: configured, else the HAAP's, minus bypass */
 	uint64_t up = c->cfg_up_kbps > 0 ? (uint64_t)c->cfg_up_kbps : h->dsl_up_kbps;
 	uint64_t cir = up > h->bypass_kbps ? (up - h->bypass_kbps) * 1000 : (up ? 1000 : 0);
@@ -425,8 +429,22 @@ static void set_link(struct ctx *c, enum hc_tun t, const char *ifname, const str
 	hc_link(&c->hc, t, have ? a : NULL);
 }
 
+static int resolve_haap(const char *name, struct in6_addr *out);
+
 static void reconcile(struct ctx *c)
 {
+	/* The HAAP name resolves through the LTE link's (ISP) DNS, which may
+	 * only work once LTE is up: keep trying, every 5 s at most. */
+	if (!c->haap_resolved) {
+		int64_t ms = hgw_now_ms(&hgw_clock_real);
+		if (ms < c->next_resolve_ms)
+			return;
+		c->next_resolve_ms = ms + 5000;
+		if (resolve_haap(hgw_json_str(c->d->config, "haap"), &c->hc.cfg.anycast) < 0)
+			return;
+		c->haap_resolved = true;
+		c->hc.changed = true;
+	}
 	const char *cfg_if[HC_NTUN] = { hgw_json_str(c->d->config, "lte_interface"),
 					 hgw_json_str(c->d->config, "dsl_interface") };
 	/* LTE: lte.json connected, with its address on the interface */
@@ -540,6 +558,10 @@ static void on_pub(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	(void)w;
+	if (!G.haap_resolved) {
+		reconcile(&G);
+		after(&G);
+	}
 	publish(&G); /* counters; unchanged documents are not rewritten */
 }
 
@@ -574,8 +596,6 @@ static int start(struct hgw_daemon *d)
 		log_warn("kernel data plane: LTE tunnel only (ip6gre cannot bond)");
 	hc.bonding = c->bonding_mode;
 	snprintf(hc.cin, sizeof(hc.cin), "%s", hgw_json_str(cfg, "cin"));
-	if (resolve_haap(hgw_json_str(cfg, "haap"), &hc.anycast) < 0)
-		return HGW_EX_CONFIG;
 	hc.request_timeout_ms = (uint32_t)hgw_json_int(cfg, "request_timeout_ms");
 	hc.backoff_initial_ms = (uint32_t)hgw_json_int(cfg, "backoff_initial_ms");
 	hc.backoff_max_ms = (uint32_t)hgw_json_int(cfg, "backoff_max_ms");
@@ -587,6 +607,8 @@ static int start(struct hgw_daemon *d)
 	hc.hello_retry = (uint32_t)hgw_json_int(cfg, "hello_retry");
 	hc.idle_switching = hgw_json_bool(cfg, "idle_switching");
 	hc_init(&c->hc, &hc, &hgw_clock_real, &hgw_rng_system);
+	c->haap_resolved = resolve_haap(hgw_json_str(cfg, "haap"), &c->hc.cfg.anycast) == 0;
+	c->next_resolve_ms = hgw_now_ms(&hgw_clock_real) + 5000;
 	load_session(c);
 
 	c->tun = hgw_json_str(cfg, "interface");

@@ -34,6 +34,20 @@ void rb_set_timeout(struct rb *b, uint32_t timeout_ms)
 	b->timeout_ms = timeout_ms;
 }
 
+void rb_set_max(struct rb *b, uint32_t max_ms)
+{
+	b->max_ms = max_ms;
+	if (b->learned_ms > max_ms)
+		b->learned_ms = max_ms;
+}
+
+uint32_t rb_timeout(const struct rb *b)
+{
+	if (b->timeout_ms == 0 && b->max_ms == 0)
+		return 0;
+	return b->learned_ms > b->timeout_ms ? b->learned_ms : b->timeout_ms;
+}
+
 void rb_reset(struct rb *b)
 {
 	for (unsigned i = 0; i < b->nslots; i++)
@@ -66,18 +80,21 @@ static void flush_run(struct rb *b, rb_deliver_fn fn, void *arg)
 	}
 }
 
-/* The oldest arrival among what is still buffered (after a skip). */
+/* The wait restarts from the arrival of the first packet after the gap
+ * (the lowest buffered sequence number).  Arrival order follows sequence
+ * order closely, so this is the oldest in practice, and it is found in a
+ * step or two instead of a scan of the whole ring per packet. */
 static void recompute_wait(struct rb *b)
 {
 	if (!b->buffered)
 		return;
-	int64_t oldest = INT64_MAX;
-	for (uint32_t i = 0; i < b->nslots; i++) {
+	for (uint32_t i = 1; i < b->nslots; i++) {
 		struct rb_slot *s = slot(b, b->next + i);
-		if (s->used && s->arrived_ms < oldest)
-			oldest = s->arrived_ms;
+		if (s->used && s->seq == b->next + i) {
+			b->wait_since = s->arrived_ms;
+			return;
+		}
 	}
-	b->wait_since = oldest;
 }
 
 /* Skips the gap at next: jump to the lowest buffered sequence number. */
@@ -87,6 +104,8 @@ static bool skip_gap(struct rb *b, rb_deliver_fn fn, void *arg)
 		struct rb_slot *s = slot(b, b->next + i);
 		if (s->used && s->seq == b->next + i) {
 			b->lost += i;
+			b->skip_lo = b->next;
+			b->skip_hi = b->next + i;
 			b->next += i;
 			flush_run(b, fn, arg);
 			return true;
@@ -114,10 +133,25 @@ void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t
 	if (d < 0) {
 		/* already delivered or skipped: a duplicate or too late */
 		b->late++;
+		if ((int32_t)(seq - b->skip_lo) >= 0 && (int32_t)(seq - b->skip_hi) < 0 &&
+		    b->max_ms) {
+			/* we gave up on it too early: wait longer from now on */
+			uint32_t t = rb_timeout(b);
+			t = t < 5 ? 10 : t * 2;
+			b->learned_ms = t > b->max_ms ? b->max_ms : t;
+			b->decay = 0;
+			b->raised++;
+			b->skip_hi = b->skip_lo; /* once per gap */
+		}
 		return;
 	}
 	if (d == 0) {
 		b->in_order++;
+		/* decay the learned timeout: 1 ms per 1000 in-order packets */
+		if (b->learned_ms && ++b->decay >= 1000) {
+			b->learned_ms--;
+			b->decay = 0;
+		}
 		fn(arg, pkt, len);
 		b->next++;
 		bool had = b->buffered > 0;
@@ -152,7 +186,7 @@ void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t
 	if (!b->buffered++)
 		b->wait_since = now_ms;
 	b->reordered++;
-	if (b->timeout_ms == 0) {
+	if (rb_timeout(b) == 0) {
 		/* reordering off: never hold anything */
 		skip_gap(b, fn, arg);
 	}
@@ -160,12 +194,13 @@ void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t
 
 int64_t rb_tick(struct rb *b, int64_t now_ms, rb_deliver_fn fn, void *arg)
 {
-	while (b->buffered && now_ms - b->wait_since >= (int64_t)b->timeout_ms) {
+	int64_t to = rb_timeout(b);
+	while (b->buffered && now_ms - b->wait_since >= to) {
 		b->timeouts++;
 		skip_gap(b, fn, arg);
 		recompute_wait(b);
 	}
-	return b->buffered ? b->wait_since + b->timeout_ms : INT64_MAX;
+	return b->buffered ? b->wait_since + to : INT64_MAX;
 }
 
 uint32_t rb_timeout_from_rtt(int32_t rtt_a_ms, int32_t rtt_b_ms, uint32_t margin_ms,

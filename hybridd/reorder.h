@@ -34,15 +34,25 @@ struct rb {
 	uint32_t next;     /* next sequence number to deliver */
 	unsigned buffered;
 	int64_t wait_since; /* arrival of the oldest buffered packet */
-	uint32_t timeout_ms;
+	uint32_t timeout_ms;  /* from the RTT difference (set by the caller) */
+	uint32_t max_ms;      /* bound of the learned timeout */
+	uint32_t learned_ms;  /* raised when a packet we gave up on arrives */
+	uint32_t decay;       /* in-order deliveries since the last change */
+	uint32_t skip_lo, skip_hi; /* the last gap we skipped: [lo, hi) */
 	/* counters */
-	uint64_t in_order, reordered, duplicates, late, lost, timeouts, too_big, jumps;
+	uint64_t in_order, reordered, duplicates, late, lost, timeouts, too_big, jumps, raised;
 };
 
 /* nslots must be a power of two.  Returns 0 or -1 (out of memory). */
 int rb_init(struct rb *b, unsigned nslots, unsigned slot_size, uint32_t timeout_ms);
 void rb_free(struct rb *b);
 void rb_set_timeout(struct rb *b, uint32_t timeout_ms);
+/* The timeout may grow up to max_ms when packets arrive after their gap
+ * was skipped (the RTT difference under-estimated the one-way skew, or the
+ * skew changed faster than Hellos measure it); it decays back slowly. */
+void rb_set_max(struct rb *b, uint32_t max_ms);
+/* The timeout in force: max(RTT-derived, learned). */
+uint32_t rb_timeout(const struct rb *b);
 /* Forget everything (new session). */
 void rb_reset(struct rb *b);
 /* One sequenced packet arrived at now_ms. */

@@ -149,6 +149,48 @@ static void test_far_jump_and_timeout_zero(void **st)
 	assert_int_equal(rb_init(&b, 10, 64, 0), -1); /* not a power of two */
 }
 
+static void test_learns_from_late_packets(void **st)
+{
+	(void)st;
+	struct rb b;
+	assert_int_equal(rb_init(&b, 64, 64, 10), 0);
+	rb_set_max(&b, 50);
+	push(&b, 1, 0);
+	push(&b, 3, 0);
+	rb_tick(&b, 10, deliver, NULL); /* 2 given up after 10 ms */
+	uint32_t w1[] = { 1, 3 };
+	expect(w1, 2);
+	push(&b, 2, 30); /* arrives 30 ms late: we were too quick */
+	assert_int_equal(ngot, 0);
+	assert_int_equal(rb_timeout(&b), 20);
+	assert_int_equal(b.raised, 1);
+	push(&b, 2, 31); /* a second copy does not raise it again */
+	assert_int_equal(rb_timeout(&b), 20);
+	/* next gap: waits 20 ms now */
+	push(&b, 5, 100);
+	assert_int_equal(rb_tick(&b, 110, deliver, NULL), 120);
+	push(&b, 4, 115);
+	uint32_t w2[] = { 4, 5 };
+	expect(w2, 2);
+	/* bounded by max */
+	for (uint32_t g = 0; g < 6; g++) {
+		uint32_t base = 10 + g * 3;
+		push(&b, base + 1, 200 + g * 100);
+		rb_tick(&b, 200 + g * 100 + 60, deliver, NULL);
+		push(&b, base, 200 + g * 100 + 61);
+		push(&b, base + 2, 200 + g * 100 + 62);
+	}
+	assert_int_equal(rb_timeout(&b), 50);
+	/* decays with in-order traffic */
+	ngot = 0;
+	for (uint32_t s = 28; s < 28 + 3000; s++) {
+		push(&b, s, 1000);
+		ngot = 0;
+	}
+	assert_true(rb_timeout(&b) < 50);
+	rb_free(&b);
+}
+
 static void test_timeout_from_rtt(void **st)
 {
 	(void)st;
@@ -202,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_lost_released_by_timeout),
 		cmocka_unit_test(test_wraparound),
 		cmocka_unit_test(test_far_jump_and_timeout_zero),
+		cmocka_unit_test(test_learns_from_late_packets),
 		cmocka_unit_test(test_timeout_from_rtt),
 		cmocka_unit_test(test_sched),
 	};

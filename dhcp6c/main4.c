@@ -12,6 +12,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "duid.h"
+#include "follow.h"
 #include "iface.h"
 #include "lease.h"
 #include "log.h"
@@ -47,6 +48,7 @@ static const struct hgw_field schema4[] = {
 	  "if another host answers (RFC 2131 4.4.1, RFC 5227); 0 = no check" },
 	{ "first_retransmit_ms", HGW_T_INT, 0, 500, 4000, NULL, "4000",
 	  "first retransmission delay, doubled up to 64 s (RFC 2131 4.1 says 4 s)" },
+	FOLLOW_FIELD,
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -61,6 +63,7 @@ struct ctx {
 	int nl;
 	ev_io io, udp_io, arp_io, nl_io;
 	ev_timer timer, poll_timer;
+	struct follow *follow;
 	bool release_on_stop;
 	uint32_t arp_probe_ms;
 };
@@ -212,7 +215,7 @@ static void check_link(struct ctx *x)
 {
 	struct iface_info now;
 	iface_get(x->ifname, &now);
-	bool ok = now.index && now.up;
+	bool ok = now.index && now.up && follow_ok(x->follow);
 	if (x->open && (!ok || now.index != x->ifi.index))
 		close_socks(x);
 	x->ifi = now;
@@ -235,6 +238,11 @@ static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)
 	check_link(x);
 }
 
+static void on_follow(void *arg)
+{
+	check_link(arg);
+}
+
 static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
@@ -246,6 +254,8 @@ static int load_config(struct ctx *x, json_t *cfg, struct d4c_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	x->ifname = hgw_json_str(cfg, "interface");
+	if (!follow_config_ok(cfg, "dhcp4c"))
+		return HGW_EX_CONFIG;
 	x->release_on_stop = hgw_json_bool(cfg, "release_on_stop");
 	c->broadcast_flag = hgw_json_bool(cfg, "broadcast_flag");
 	c->initial_delay_max_ms = (uint32_t)hgw_json_int(cfg, "initial_delay_max_ms");
@@ -346,7 +356,8 @@ static int start(struct hgw_daemon *d)
 	x->poll_timer.data = x;
 	ev_timer_start(d->loop, &x->poll_timer);
 	x->c.changed = true;
-	if (x->ifi.index && x->ifi.up && open_socks(x)) {
+	x->follow = follow_new(d->loop, d->state_dir, d->config, on_follow, x);
+	if (x->ifi.index && x->ifi.up && follow_ok(x->follow) && open_socks(x)) {
 		d4c_start(&x->c);
 	} else {
 		log_notice("dhcp4: waiting for %s to be up", x->ifname);
@@ -370,6 +381,8 @@ static void stop(struct hgw_daemon *d)
 	x->c.changed = true;
 	publish(x);
 	close_socks(x);
+	follow_free(x->follow);
+	x->follow = NULL;
 }
 
 int main(int argc, char **argv)

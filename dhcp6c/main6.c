@@ -14,6 +14,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "duid.h"
+#include "follow.h"
 #include "iface.h"
 #include "lease.h"
 #include "log.h"
@@ -57,6 +58,7 @@ static const struct hgw_field schema6[] = {
 	  "extra option codes for the Option Request option (e.g. 201, 202 for NTT)" },
 	{ "vendor_class", HGW_T_STRING, HGW_NULLABLE, 8, 128, NULL, "null",
 	  "Vendor Class option payload in hex: enterprise number then data (Speedport: \"000007db\")" },
+	FOLLOW_FIELD,
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -69,6 +71,7 @@ struct ctx {
 	int fd, nl;
 	ev_io io, nl_io;
 	ev_timer timer, poll_timer;
+	struct follow *follow;
 	bool release_on_stop;
 	int release_wait_ms;
 };
@@ -160,7 +163,7 @@ static void check_link(struct ctx *x)
 {
 	struct iface_info now;
 	iface_get(x->ifname, &now);
-	bool ok = now.index && now.up && now.has_ll;
+	bool ok = now.index && now.up && now.has_ll && follow_ok(x->follow);
 	if (x->fd >= 0 && (!ok || now.index != x->ifi.index ||
 			   memcmp(&now.ll, &x->ifi.ll, sizeof(now.ll)) != 0))
 		close_sock(x);
@@ -201,6 +204,11 @@ static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)
 	check_link(x);
 }
 
+static void on_follow(void *arg)
+{
+	check_link(arg);
+}
+
 static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
@@ -212,6 +220,8 @@ static int load_config(struct ctx *x, json_t *cfg, struct d6c_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	x->ifname = hgw_json_str(cfg, "interface");
+	if (!follow_config_ok(cfg, "dhcp6c"))
+		return HGW_EX_CONFIG;
 	c->ia_pd = hgw_json_bool(cfg, "ia_pd");
 	c->ia_na = hgw_json_bool(cfg, "ia_na");
 	c->info_only = hgw_json_bool(cfg, "information_only");
@@ -313,8 +323,9 @@ static int start(struct hgw_daemon *d)
 	ev_timer_start(d->loop, &x->poll_timer);
 
 	x->c.changed = true;
+	x->follow = follow_new(d->loop, d->state_dir, d->config, on_follow, x);
 	iface_get(x->ifname, &x->ifi);
-	if (x->ifi.index && x->ifi.up && x->ifi.has_ll)
+	if (x->ifi.index && x->ifi.up && x->ifi.has_ll && follow_ok(x->follow))
 		x->fd = sock6_open(x->ifname, x->ifi.index, &x->ifi.ll);
 	if (x->fd >= 0) {
 		ev_io_init(&x->io, on_io, x->fd, EV_READ);
@@ -369,6 +380,8 @@ static void stop(struct hgw_daemon *d)
 	x->c.changed = true;
 	publish(x);
 	close_sock(x);
+	follow_free(x->follow);
+	x->follow = NULL;
 }
 
 int main(int argc, char **argv)

@@ -323,3 +323,45 @@ def test_dad_failure_decline(veth6, daemons, capture, tmp_path):
     hdr = rows[0]
     st = hdr.index("state")
     assert any(r[0] == addr and r[st] == "1" for r in rows[1:]), rows
+
+
+def test_follow_pppoe_state_file(veth6, daemons, tmp_path):
+    """"follow": the link counts only while pppoe.json says "up": nothing is
+    sent before, the lease is kept but unbound while it says "down", and
+    the client rebinds when it is "up" again."""
+    srv, cli, sif, cif = veth6
+    need_binary("dhcp6c")
+    kw = str(tmp_path / "kea")
+    kea = dhcplab.start_kea(srv, kw, dhcplab.kea6_config(kw, sif))
+    state_dir = str(tmp_path / "state")
+    os.makedirs(state_dir)
+
+    def pppoe(state):
+        tmp = os.path.join(state_dir, ".pppoe.tmp")
+        with open(tmp, "w") as f:
+            json.dump({"version": 1, "writer": "pppoed", "state": state}, f)
+        os.rename(tmp, os.path.join(state_dir, "pppoe.json"))
+
+    d = daemons.start("dhcp6c", client_cfg(cif, follow={"file": "pppoe.json", "up_states": ["up"]}),
+                      ns=cli, state_dir=state_dir)
+    name = STATE.format(cif)
+    doc = wait_state(state_dir, name, lambda x: x["state"] == "unbound", timeout=5, daemon=d)
+    time.sleep(0.5)
+    assert "send Solicit" not in d.log()
+    pppoe("up")
+    doc = wait_state(state_dir, name, bound, timeout=10, daemon=d)
+    pppoe("lcp")
+    down = wait_state(state_dir, name, lambda x: x["state"] == "unbound", timeout=5, daemon=d)
+    assert down["prefixes"] == doc["prefixes"]
+    pppoe("up")
+    up = wait_state(state_dir, name, lambda x: bound(x) and "rebinding" in d.log(), timeout=8,
+                    daemon=d)
+    assert up["prefixes"][0]["prefix"] == doc["prefixes"][0]["prefix"]
+    # a hostile follow path is a config error
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(client_cfg(cif, follow={"file": "../etc/passwd", "up_states": ["up"]})))
+    p = sh(os.path.join(os.environ.get("HGW_BUILD", "build"), "bin", "dhcp6c"), "-c", str(bad),
+           "--state-dir", str(tmp_path / "s2"), "--data-dir", str(tmp_path / "d2"), check=False,
+           timeout=5)
+    assert p.returncode == 78 and "dhcp6c.follow.file" in p.stderr, p.stderr
+    kea.stop()

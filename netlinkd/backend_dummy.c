@@ -233,6 +233,7 @@ static int d_apply(struct nl_backend *b, const struct nl_op *op, const struct nl
 	case NL_OP_FW_REPLACE:
 		k->fw_present = true;
 		nl_fw_tag(op->u.fw.fw, k->fw_tag, sizeof(k->fw_tag));
+		k->fw_rules = nl_fw_rule_count(op->u.fw.fw);
 		return 0;
 	case NL_OP_FW_DELETE:
 		if (!k->fw_present)

@@ -300,6 +300,41 @@ static int table_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* How many rules the table holds (a dump filtered by table). */
+static int fw_count_rules(struct kb *kb, struct nl_kstate *k)
+{
+	struct nlmsghdr *n = mnl_nlmsg_put_header(kb->buf);
+	n->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE;
+	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	n->nlmsg_seq = ++kb->seq;
+	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
+	g->nfgen_family = NFPROTO_INET;
+	g->version = NFNETLINK_V0;
+	mnl_attr_put_strz(n, NFTA_RULE_TABLE, kb->b.fw_table);
+	uint32_t seq = n->nlmsg_seq;
+	k->fw_rules = 0;
+	if (mnl_socket_sendto(kb->nf, n, n->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t len = mnl_socket_recvfrom(kb->nf, kb->buf, sizeof(kb->buf));
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
+		     h = mnl_nlmsg_next(h, (int *)&len)) {
+			if (h->nlmsg_seq != seq)
+				continue;
+			if (h->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+				return e->error;
+			}
+			if ((h->nlmsg_type & 0xff) == NFT_MSG_NEWRULE)
+				k->fw_rules++;
+		}
+	}
+}
+
 /* Is there a table of that name, and what is its userdata? */
 static int fw_dump(struct kb *kb, struct nl_kstate *k)
 {
@@ -346,6 +381,8 @@ static int fw_dump(struct kb *kb, struct nl_kstate *k)
 				k->fw_tag[l] = 0;
 			}
 		}
+		if (k->fw_present)
+			return fw_count_rules(kb, k);
 	}
 }
 

@@ -423,7 +423,10 @@ static void diff_fw(const struct nl_desired *d, const struct nl_kstate *k, struc
 		}
 		char tag[64];
 		nl_fw_tag(&d->fw, tag, sizeof(tag));
-		if (k->fw_present && strcmp(tag, k->fw_tag) == 0)
+		/* The tag says which ruleset was loaded; the rule count catches
+		 * a hand-edited or flushed table. */
+		if (k->fw_present && strcmp(tag, k->fw_tag) == 0 &&
+		    k->fw_rules == nl_fw_rule_count(&d->fw))
 			return;
 		struct nl_op *op = emit(ops, NL_OP_FW_REPLACE, 0);
 		if (op) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,8 @@ struct nld {
 	struct hgw_state_in dhcp4[NL_WAN_N], dhcp6[NL_WAN_N];
 	char name4[NL_WAN_N][48], name6[NL_WAN_N][48];
 	struct mnl_socket *ev_nl;
-	ev_io ev_io;
+	struct mnl_socket *ev_nf; /* nftables changes (someone edits our table) */
+	ev_io ev_io, ev_nf_io;
 	ev_timer ev_timer, retry;
 	bool force;
 };
@@ -133,9 +135,8 @@ static void on_event(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	char buf[65536];
 	/* Drain; what changed does not matter, only that something did. */
-	while (mnl_socket_recvfrom(g.ev_nl, buf, sizeof(buf)) > 0)
+	while (recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
-	(void)w;
 	if (!ev_is_active(&g.ev_timer)) {
 		ev_timer_set(&g.ev_timer, EVENT_COALESCE_S, 0);
 		ev_timer_start(loop, &g.ev_timer);
@@ -172,6 +173,18 @@ static int open_events(void)
 		mnl_socket_setsockopt(g.ev_nl, NETLINK_ADD_MEMBERSHIP, &grp[i], sizeof(grp[i]));
 	ev_io_init(&g.ev_io, on_event, mnl_socket_get_fd(g.ev_nl), EV_READ);
 	ev_io_start(g.d->loop, &g.ev_io);
+	/* nftables ruleset changes: a flushed or edited table is repaired.
+	 * Optional: without it only input changes trigger the check. */
+	g.ev_nf = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int nfgrp = NFNLGRP_NFTABLES;
+	if (g.ev_nf && mnl_socket_bind(g.ev_nf, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    mnl_socket_setsockopt(g.ev_nf, NETLINK_ADD_MEMBERSHIP, &nfgrp, sizeof(nfgrp)) == 0) {
+		ev_io_init(&g.ev_nf_io, on_event, mnl_socket_get_fd(g.ev_nf), EV_READ);
+		ev_io_start(g.d->loop, &g.ev_nf_io);
+	} else {
+		log_warn("nftables events unavailable (%s): firewall drift is noticed only on "
+			 "input changes", strerror(errno));
+	}
 	ev_init(&g.ev_timer, on_event_timer);
 	return 0;
 }
@@ -261,6 +274,8 @@ int main(int argc, char **argv)
 	hgw_watch_free(g.watch);
 	if (g.ev_nl)
 		mnl_socket_close(g.ev_nl);
+	if (g.ev_nf)
+		mnl_socket_close(g.ev_nf);
 	nl_reconcile_free(g.r);
 	if (g.be)
 		g.be->free(g.be);

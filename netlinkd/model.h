@@ -191,6 +191,7 @@ struct nl_kstate {
 	uint32_t mptcp_subflows, mptcp_add_addr;
 	bool fw_present;   /* the firewall table exists */
 	char fw_tag[64];   /* its userdata ("" if none) */
+	int fw_rules;      /* rules in it (tampering shows as a different count) */
 	bool overflow;
 };
 

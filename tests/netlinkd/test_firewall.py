@@ -193,3 +193,27 @@ def test_disable_on_reload(lab, daemons):
         time.sleep(0.05)
     assert nft_table(r, "inet", "hgw") is None
     assert d.stop() == 0
+
+
+def test_tampered_table_repaired(lab, daemons):
+    r, c, isp = lab
+    d = start(daemons, r)
+    want = read_state(d.state_dir, "netlinkd.json")["firewall"]["rules"]
+
+    def rules():
+        t = nft_table(r, "inet", "hgw")
+        return len([x for x in t if "rule" in x]) if t else -1
+
+    assert rules() == want
+    sh("nft", "flush", "chain", "inet", "hgw", "input", ns=r)
+    deadline = time.monotonic() + 3
+    while rules() != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rules() == want, d.log()
+    # And a table removed by hand comes back.
+    sh("nft", "delete", "table", "inet", "hgw", ns=r)
+    deadline = time.monotonic() + 3
+    while rules() != want and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert rules() == want
+    assert d.stop() == 0

@@ -1,5 +1,5 @@
 /* The modem state machine: see modem.h. */
-#include "modem.h"
+#include "modem_int.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -7,80 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "huawei.h"
 #include "log.h"
-
-/* ---- the commands ------------------------------------------------------ */
-
-enum step {
-	ST_END, ST_AT, ST_ATE0, ST_CMEE, ST_CGMI, ST_CGMM, ST_CGMR, ST_CGSN, ST_CPIN_Q,
-	ST_CPIN_SET, ST_CEREG_EN, ST_CGEREP, ST_COPS_FMT, ST_CGDCONT, ST_CGAUTH, ST_CEREG_Q,
-	ST_COPS_Q, ST_CSQ, ST_HCSQ, ST_SYSINFOEX, ST_CGACT_UP, ST_NDISDUP_UP, ST_NDISSTATQRY,
-	ST_CGACT_Q, ST_CGCONTRDP, ST_CGPADDR, ST_CFUN_OFF, ST_CFUN_ON, ST__COUNT,
-};
-
-#define F_OPTIONAL 0x1u   /* an error or timeout does not stop the sequence */
-#define F_OWN_ERRORS 0x2u /* the handler sees error results too */
-#define F_SECRET 0x4u     /* carries a PIN or password: logged redacted */
-#define F_LONG 0x8u       /* uses attach_timeout_ms: network round trips */
-
-struct lte_modem;
-typedef void (*step_handler)(struct lte_modem *m, const struct at_response *r);
-
-struct step_def {
-	const char *cmd;     /* fixed text; NULL = built by build_cmd() */
-	const char *prefix;  /* information-response prefix, "" = bare text */
-	unsigned flags;
-	step_handler handle; /* NULL = only the result code matters */
-};
-
-static void h_cgmi(struct lte_modem *m, const struct at_response *r);
-static void h_cgmm(struct lte_modem *m, const struct at_response *r);
-static void h_cgmr(struct lte_modem *m, const struct at_response *r);
-static void h_cgsn(struct lte_modem *m, const struct at_response *r);
-static void h_cpin_q(struct lte_modem *m, const struct at_response *r);
-static void h_cpin_set(struct lte_modem *m, const struct at_response *r);
-static void h_cereg_q(struct lte_modem *m, const struct at_response *r);
-static void h_cops_q(struct lte_modem *m, const struct at_response *r);
-static void h_csq(struct lte_modem *m, const struct at_response *r);
-static void h_hcsq(struct lte_modem *m, const struct at_response *r);
-static void h_sysinfoex(struct lte_modem *m, const struct at_response *r);
-static void h_ndisstatqry(struct lte_modem *m, const struct at_response *r);
-static void h_cgact_q(struct lte_modem *m, const struct at_response *r);
-static void h_cgcontrdp(struct lte_modem *m, const struct at_response *r);
-static void h_cgpaddr(struct lte_modem *m, const struct at_response *r);
-
-static const struct step_def steps[ST__COUNT] = {
-	[ST_AT] = { "AT", "", 0, NULL },
-	[ST_ATE0] = { "ATE0", "", 0, NULL },
-	/* verbose +CME ERROR texts make the logs readable */
-	[ST_CMEE] = { "AT+CMEE=2", "", F_OPTIONAL, NULL },
-	[ST_CGMI] = { "AT+CGMI", "+CGMI:", F_OPTIONAL, h_cgmi },
-	[ST_CGMM] = { "AT+CGMM", "+CGMM:", F_OPTIONAL, h_cgmm },
-	[ST_CGMR] = { "AT+CGMR", "+CGMR:", F_OPTIONAL, h_cgmr },
-	[ST_CGSN] = { "AT+CGSN", "+CGSN:", F_OPTIONAL, h_cgsn },
-	[ST_CPIN_Q] = { "AT+CPIN?", "+CPIN:", F_OWN_ERRORS, h_cpin_q },
-	[ST_CPIN_SET] = { NULL, "", F_OWN_ERRORS | F_SECRET | F_LONG, h_cpin_set },
-	/* registration URCs with TAC/CI/AcT, PDP event URCs, operator names */
-	[ST_CEREG_EN] = { "AT+CEREG=2", "", F_OPTIONAL, NULL },
-	[ST_CGEREP] = { "AT+CGEREP=2,1", "", F_OPTIONAL, NULL },
-	[ST_COPS_FMT] = { "AT+COPS=3,0", "", F_OPTIONAL, NULL },
-	[ST_CGDCONT] = { NULL, "", 0, NULL },
-	[ST_CGAUTH] = { NULL, "", F_SECRET | F_OPTIONAL, NULL }, /* not every modem has it */
-	[ST_CEREG_Q] = { "AT+CEREG?", "+CEREG:", F_OPTIONAL, h_cereg_q },
-	[ST_COPS_Q] = { "AT+COPS?", "+COPS:", F_OPTIONAL, h_cops_q },
-	[ST_CSQ] = { "AT+CSQ", "+CSQ:", F_OPTIONAL, h_csq },
-	[ST_HCSQ] = { "AT^HCSQ?", "^HCSQ:", F_OPTIONAL, h_hcsq },
-	[ST_SYSINFOEX] = { "AT^SYSINFOEX", "^SYSINFOEX:", F_OPTIONAL, h_sysinfoex },
-	[ST_CGACT_UP] = { NULL, "", F_LONG, NULL },
-	[ST_NDISDUP_UP] = { NULL, "", F_LONG, NULL },
-	[ST_NDISSTATQRY] = { "AT^NDISSTATQRY?", "^NDISSTATQRY:", F_OPTIONAL, h_ndisstatqry },
-	[ST_CGACT_Q] = { "AT+CGACT?", "+CGACT:", F_OPTIONAL, h_cgact_q },
-	[ST_CGCONTRDP] = { NULL, "+CGCONTRDP:", F_OPTIONAL, h_cgcontrdp },
-	[ST_CGPADDR] = { NULL, "+CGPADDR:", F_OPTIONAL, h_cgpaddr },
-	[ST_CFUN_OFF] = { "AT+CFUN=0", "", F_OPTIONAL | F_LONG, NULL },
-	[ST_CFUN_ON] = { "AT+CFUN=1", "", F_OPTIONAL | F_LONG, NULL },
-};
 
 /* ---- the policy: which commands, in which order, per profile ---------- */
 
@@ -114,13 +41,6 @@ static const struct profile_def profiles[] = {
 	[LTE_PROFILE_3GPP] = { g_setup, g_poll, g_attach, g_check, false },
 };
 
-/* Profile by manufacturer (AT+CGMI) when config says "auto". */
-static const struct {
-	const char *substring;
-	enum lte_profile profile;
-} profile_by_maker[] = {
-	{ "huawei", LTE_PROFILE_HUAWEI },
-};
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -185,9 +105,7 @@ const char *lte_modem_log_line(const struct lte_modem *m, unsigned i)
 	return m->log[(m->log_head + i) % cap];
 }
 
-static void set_error(struct lte_modem *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void set_error(struct lte_modem *m, const char *fmt, ...)
+void lte_set_error(struct lte_modem *m, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -242,11 +160,9 @@ static void idle(struct lte_modem *m, enum lte_phase ph, int64_t wake_at)
 
 static void kick(struct lte_modem *m);
 static void start_init(struct lte_modem *m);
-static void start_search(struct lte_modem *m);
-static void start_params(struct lte_modem *m);
 
 /* A fault that retrying cannot fix (wrong PIN, PUK, no SIM). */
-static void fatal(struct lte_modem *m, const char *reason)
+void lte_fatal(struct lte_modem *m, const char *reason)
 {
 	at_copy(m->st.last_error, sizeof(m->st.last_error), reason);
 	log_err("%s", reason);
@@ -258,7 +174,7 @@ static void start_reset(struct lte_modem *m);
 
 /* Something failed: wait and try again, or cycle the radio if it keeps
  * failing. */
-static void fail_retry(struct lte_modem *m, const char *reason)
+void lte_fail_retry(struct lte_modem *m, const char *reason)
 {
 	at_copy(m->st.last_error, sizeof(m->st.last_error), reason);
 	clear_bearer(m);
@@ -280,7 +196,7 @@ static void fail_retry(struct lte_modem *m, const char *reason)
 	idle(m, PH_BACKOFF, now(m) + delay);
 }
 
-static void bearer_lost(struct lte_modem *m, const char *reason)
+void lte_bearer_lost(struct lte_modem *m, const char *reason)
 {
 	m->st.bearer_losses++;
 	at_copy(m->st.last_error, sizeof(m->st.last_error), reason);
@@ -307,7 +223,7 @@ static void start_reset(struct lte_modem *m)
 
 static void setup_done(struct lte_modem *m)
 {
-	start_search(m);
+	lte_start_search(m);
 }
 
 static void start_setup(struct lte_modem *m)
@@ -321,6 +237,11 @@ static void init_done(struct lte_modem *m)
 {
 	/* h_cpin_q decides; reaching here means the SIM is ready */
 	start_setup(m);
+}
+
+void lte_start_pin(struct lte_modem *m)
+{
+	run(m, PH_INIT, seq_pin, init_done);
 }
 
 static void start_init(struct lte_modem *m)
@@ -339,7 +260,7 @@ static void connected_poll_done(struct lte_modem *m)
 
 static void attach_done(struct lte_modem *m);
 
-static void start_attach(struct lte_modem *m)
+void lte_start_attach(struct lte_modem *m)
 {
 	m->st.attaches++;
 	m->phase_started = now(m);
@@ -351,20 +272,20 @@ static void start_attach(struct lte_modem *m)
 static void search_poll_done(struct lte_modem *m)
 {
 	if (at_reg_is_registered(m->st.reg)) {
-		start_attach(m);
+		lte_start_attach(m);
 		return;
 	}
 	if (now(m) - m->phase_started >= m->cfg.search_timeout_ms) {
 		char why[120];
 		snprintf(why, sizeof(why), "not registered on the network for %u s (%s)",
 			 m->cfg.search_timeout_ms / 1000, at_reg_name(m->st.reg));
-		fail_retry(m, why);
+		lte_fail_retry(m, why);
 		return;
 	}
 	idle(m, PH_SEARCH, now(m) + m->cfg.poll_ms);
 }
 
-static void start_search(struct lte_modem *m)
+void lte_start_search(struct lte_modem *m)
 {
 	m->phase_started = now(m);
 	run(m, PH_SEARCH, prof(m)->poll, search_poll_done);
@@ -379,7 +300,7 @@ static void attach_done(struct lte_modem *m)
 		idle(m, PH_WAIT_BEARER, now(m) + step);
 		return;
 	}
-	start_params(m);
+	lte_start_params(m);
 }
 
 static bool addr_ok(const struct at_addr *a, int family)
@@ -397,7 +318,7 @@ static void params_done(struct lte_modem *m)
 		char why[96];
 		snprintf(why, sizeof(why), "the %s context has no %s address", lte_pdp_name(m->cfg.pdp),
 			 want6 ? "IPv6" : "IPv4");
-		fail_retry(m, why);
+		lte_fail_retry(m, why);
 		return;
 	}
 	(void)want4;
@@ -425,7 +346,7 @@ static void params_done(struct lte_modem *m)
 	idle(m, PH_CONNECTED, now(m) + m->cfg.poll_ms);
 }
 
-static void start_params(struct lte_modem *m)
+void lte_start_params(struct lte_modem *m)
 {
 	clear_bearer(m);
 	run(m, PH_PARAMS, seq_params, params_done);
@@ -439,7 +360,7 @@ static void on_wake(struct lte_modem *m)
 		if (m->after_backoff == PH_INIT)
 			start_init(m);
 		else
-			start_search(m);
+			lte_start_search(m);
 		break;
 	case PH_SEARCH:
 		run(m, PH_SEARCH, prof(m)->poll, search_poll_done);
@@ -449,7 +370,7 @@ static void on_wake(struct lte_modem *m)
 			char why[96];
 			snprintf(why, sizeof(why), "bearer not up %u ms after ^NDISDUP",
 				 m->cfg.attach_timeout_ms);
-			fail_retry(m, why);
+			lte_fail_retry(m, why);
 			break;
 		}
 		static const uint8_t q[] = { ST_NDISSTATQRY, ST_END };
@@ -461,58 +382,6 @@ static void on_wake(struct lte_modem *m)
 	default:
 		break;
 	}
-}
-
-/* ---- building commands --------------------------------------------------- */
-
-static int auth_code(enum lte_auth a)
-{
-	return a == LTE_AUTH_PAP ? 1 : a == LTE_AUTH_CHAP ? 2 : 0;
-}
-
-static void build_cmd(struct lte_modem *m, enum step s, char *buf, size_t size)
-{
-	const struct lte_config *c = &m->cfg;
-	switch (s) {
-	case ST_CPIN_SET:
-		snprintf(buf, size, "AT+CPIN=\"%s\"", c->pin);
-		break;
-	case ST_CGDCONT:
-		snprintf(buf, size, "AT+CGDCONT=%d,\"%s\",\"%s\"", c->cid, lte_pdp_name(c->pdp), c->apn);
-		break;
-	case ST_CGAUTH:
-		if (c->auth == LTE_AUTH_NONE)
-			snprintf(buf, size, "AT+CGAUTH=%d,0", c->cid);
-		else
-			snprintf(buf, size, "AT+CGAUTH=%d,%d,\"%s\",\"%s\"", c->cid, auth_code(c->auth),
-				 c->username, c->password);
-		break;
-	case ST_CGACT_UP:
-		snprintf(buf, size, "AT+CGACT=1,%d", c->cid);
-		break;
-	case ST_NDISDUP_UP:
-		if (c->auth == LTE_AUTH_NONE)
-			snprintf(buf, size, "AT^NDISDUP=%d,1,\"%s\"", c->cid, c->apn);
-		else
-			snprintf(buf, size, "AT^NDISDUP=%d,1,\"%s\",\"%s\",\"%s\",%d", c->cid, c->apn,
-				 c->username, c->password, auth_code(c->auth));
-		break;
-	case ST_CGCONTRDP:
-		snprintf(buf, size, "AT+CGCONTRDP=%d", c->cid);
-		break;
-	case ST_CGPADDR:
-		snprintf(buf, size, "AT+CGPADDR=%d", c->cid);
-		break;
-	default:
-		at_copy(buf, size, steps[s].cmd);
-	}
-}
-
-static bool step_secret(const struct lte_modem *m, enum step s)
-{
-	if (s == ST_NDISDUP_UP)
-		return m->cfg.auth != LTE_AUTH_NONE;
-	return steps[s].flags & F_SECRET;
 }
 
 /* ---- results ------------------------------------------------------------- */
@@ -532,13 +401,13 @@ static void on_done(void *arg, const struct at_response *r)
 	if (m->inflight_gen != m->gen)
 		return; /* the flow moved on while this was in flight */
 	enum step s = m->inflight_step;
-	const struct step_def *d = &steps[s];
+	const struct step_def *d = &lte_steps[s];
 	if (r->result == AT_TIMEOUT && m->timeouts_row >= m->cfg.timeouts_before_reopen) {
 		char cmd[AT_LINE_MAX];
-		build_cmd(m, s, cmd, sizeof(cmd));
-		set_error(m, "modem not answering (%u commands timed out, last %s); re-opening the "
+		lte_build_cmd(m, s, cmd, sizeof(cmd));
+		lte_set_error(m, "modem not answering (%u commands timed out, last %s); re-opening the "
 			     "device",
-			  m->timeouts_row, step_secret(m, s) ? "a secret" : cmd);
+			  m->timeouts_row, lte_step_secret(m, s) ? "a secret" : cmd);
 		log_warn("%s", m->st.last_error);
 		clear_bearer(m);
 		m->want_reopen = true;
@@ -551,10 +420,10 @@ static void on_done(void *arg, const struct at_response *r)
 			d->handle(m, r);
 	} else if (!(d->flags & F_OPTIONAL)) {
 		char cmd[AT_LINE_MAX], why[200];
-		build_cmd(m, s, cmd, sizeof(cmd));
-		snprintf(why, sizeof(why), "%.60s: %s%s%.80s", step_secret(m, s) ? "AT (secret)" : cmd,
+		lte_build_cmd(m, s, cmd, sizeof(cmd));
+		snprintf(why, sizeof(why), "%.60s: %s%s%.80s", lte_step_secret(m, s) ? "AT (secret)" : cmd,
 			 at_result_name(r->result), r->err_text[0] ? " " : "", r->err_text);
-		fail_retry(m, why);
+		lte_fail_retry(m, why);
 		return;
 	}
 	if (m->gen == gen && m->seq)
@@ -565,16 +434,16 @@ static void send_step(struct lte_modem *m)
 {
 	enum step s = m->seq[m->pos];
 	char cmd[AT_LINE_MAX];
-	build_cmd(m, s, cmd, sizeof(cmd));
-	uint32_t tmo = steps[s].flags & F_LONG ? m->cfg.attach_timeout_ms : m->cfg.cmd_timeout_ms;
+	lte_build_cmd(m, s, cmd, sizeof(cmd));
+	uint32_t tmo = lte_steps[s].flags & F_LONG ? m->cfg.attach_timeout_ms : m->cfg.cmd_timeout_ms;
 	m->inflight_gen = m->gen;
 	m->inflight_step = (uint8_t)s;
 	/* counted when it goes out: a PIN that times out may still have
 	 * cost one of the SIM's three attempts */
 	if (s == ST_CPIN_SET)
 		m->pin_tries++;
-	if (at_engine_send(&m->at, cmd, steps[s].prefix, tmo, step_secret(m, s), on_done, m) < 0) {
-		log_err("cannot send %s", step_secret(m, s) ? "a command" : cmd);
+	if (at_engine_send(&m->at, cmd, lte_steps[s].prefix, tmo, lte_step_secret(m, s), on_done, m) < 0) {
+		log_err("cannot send %s", lte_step_secret(m, s) ? "a command" : cmd);
 		m->want_reopen = true;
 	}
 }
@@ -608,366 +477,6 @@ static void kick(struct lte_modem *m)
 	}
 }
 
-/* ---- response handlers ---------------------------------------------------- */
-
-/* The first intermediate line, without "+CGMI: " if the modem adds it. */
-static void ident(const struct at_response *r, const char *prefix, char *out, size_t size)
-{
-	if (r->nlines < 1)
-		return;
-	const char *s = at_after(r->line[0], prefix);
-	at_copy(out, size, s ? s : r->line[0]);
-}
-
-static void h_cgmi(struct lte_modem *m, const struct at_response *r)
-{
-	ident(r, "+CGMI:", m->st.manufacturer, sizeof(m->st.manufacturer));
-	if (m->cfg.profile != LTE_PROFILE_AUTO)
-		return;
-	m->st.profile = LTE_PROFILE_3GPP;
-	for (size_t i = 0; i < sizeof(profile_by_maker) / sizeof(profile_by_maker[0]); i++)
-		if (strcasestr(m->st.manufacturer, profile_by_maker[i].substring))
-			m->st.profile = profile_by_maker[i].profile;
-}
-
-static void h_cgmm(struct lte_modem *m, const struct at_response *r)
-{
-	ident(r, "+CGMM:", m->st.model, sizeof(m->st.model));
-}
-
-static void h_cgmr(struct lte_modem *m, const struct at_response *r)
-{
-	ident(r, "+CGMR:", m->st.firmware, sizeof(m->st.firmware));
-}
-
-static void h_cgsn(struct lte_modem *m, const struct at_response *r)
-{
-	char imei[32] = "";
-	ident(r, "+CGSN:", imei, sizeof(imei));
-	/* only digits: the IMEI is 15 of them */
-	size_t n = strspn(imei, "0123456789");
-	if (n >= 14 && n <= 17 && imei[n] == 0)
-		memcpy(m->st.imei, imei, n + 1);
-}
-
-static void h_cpin_q(struct lte_modem *m, const struct at_response *r)
-{
-	if (r->result != AT_OK) {
-		enum at_cme e = r->result == AT_CME_ERROR ? at_cme_classify(r->err_code, r->err_text)
-							  : AT_CME_OTHER;
-		if (e == AT_CME_SIM_NOT_INSERTED) {
-			m->st.sim_absent = true;
-			fatal(m, "no SIM card in the modem (+CME ERROR: SIM not inserted)");
-		} else if (e == AT_CME_SIM_PUK_REQUIRED) {
-			m->st.sim = AT_SIM_PUK;
-			fatal(m, "the SIM is PUK-locked; unlock it with the PUK in another device");
-		} else {
-			char why[160];
-			snprintf(why, sizeof(why), "AT+CPIN?: %s %.100s", at_result_name(r->result),
-				 r->err_text);
-			fail_retry(m, why);
-		}
-		return;
-	}
-	enum at_sim sim = AT_SIM_UNKNOWN;
-	for (int i = 0; i < r->nlines; i++)
-		if (at_parse_cpin(r->line[i], &sim) == 0)
-			break;
-	m->st.sim = sim;
-	switch (sim) {
-	case AT_SIM_READY:
-		return; /* on to the end of init */
-	case AT_SIM_PIN:
-		if (m->pin_rejected) {
-			fatal(m, "the SIM refused the PIN from pin_file; not trying it again (fix "
-				 "pin_file and restart lte-modemd)");
-		} else if (!m->cfg.pin[0]) {
-			fatal(m, "the SIM asks for a PIN and no pin_file is configured");
-		} else if (m->pin_tries > 0) {
-			/* The PIN went out and no OK came back: it may have
-			 * cost an attempt; sending it again could lock the
-			 * SIM. */
-			m->pin_rejected = true;
-			fatal(m, "the SIM still asks for the PIN after it was sent; not trying it "
-				 "again (check pin_file and restart lte-modemd)");
-		} else {
-			run(m, PH_INIT, seq_pin, init_done);
-		}
-		return;
-	case AT_SIM_PUK:
-		fatal(m, "the SIM is PUK-locked; unlock it with the PUK in another device");
-		return;
-	case AT_SIM_OTHER_LOCK:
-		fatal(m, "the SIM or modem is locked by something other than the SIM PIN");
-		return;
-	default:
-		fail_retry(m, "AT+CPIN?: no SIM status in the answer");
-		return;
-	}
-}
-
-static void h_cpin_set(struct lte_modem *m, const struct at_response *r)
-{
-	if (r->result == AT_OK) {
-		m->pin_tries = 0;
-		log_notice("SIM PIN accepted");
-		return;
-	}
-	/* Whatever the error, the attempt may have counted: never again. */
-	m->pin_rejected = true;
-	enum at_cme e = r->result == AT_CME_ERROR ? at_cme_classify(r->err_code, r->err_text)
-						  : AT_CME_OTHER;
-	char why[200];
-	snprintf(why, sizeof(why), "the SIM refused the PIN from pin_file (%s%s%.60s)%s; not trying "
-				   "it again",
-		 at_result_name(r->result), r->err_text[0] ? ": " : "", r->err_text,
-		 e == AT_CME_INCORRECT_PASSWORD ? ", wrong PIN" : "");
-	fatal(m, why);
-}
-
-static void reg_changed(struct lte_modem *m, int old)
-{
-	bool was = at_reg_is_registered(old), is = at_reg_is_registered(m->st.reg);
-	if (was != is)
-		log_info("registration: %s", at_reg_name(m->st.reg));
-	if (is || !was)
-		return;
-	switch (m->ph) {
-	case PH_CONNECTED:
-		bearer_lost(m, "network registration lost");
-		break;
-	case PH_ATTACH:
-	case PH_WAIT_BEARER:
-	case PH_PARAMS:
-		set_error(m, "network registration lost while attaching");
-		start_search(m);
-		break;
-	default:
-		break;
-	}
-}
-
-static void apply_creg(struct lte_modem *m, const struct at_creg *c)
-{
-	int old = m->st.reg;
-	m->st.reg = c->stat;
-	if (c->tac >= 0)
-		m->st.tac = c->tac;
-	if (c->ci >= 0)
-		m->st.ci = c->ci;
-	const char *act = at_act_name(c->act);
-	if (act)
-		at_copy(m->st.act, sizeof(m->st.act), act);
-	reg_changed(m, old);
-}
-
-static void h_cereg_q(struct lte_modem *m, const struct at_response *r)
-{
-	struct at_creg c;
-	for (int i = 0; i < r->nlines; i++)
-		if (at_parse_creg(r->line[i], &c) == 0) {
-			apply_creg(m, &c);
-			return;
-		}
-}
-
-static void h_cops_q(struct lte_modem *m, const struct at_response *r)
-{
-	struct at_cops c;
-	for (int i = 0; i < r->nlines; i++)
-		if (at_parse_cops(r->line[i], &c) == 0) {
-			at_copy(m->st.oper, sizeof(m->st.oper), c.oper);
-			const char *act = at_act_name(c.act);
-			if (act)
-				at_copy(m->st.act, sizeof(m->st.act), act);
-			return;
-		}
-}
-
-static void h_csq(struct lte_modem *m, const struct at_response *r)
-{
-	for (int i = 0; i < r->nlines; i++)
-		if (at_parse_csq(r->line[i], &m->st.rssi_dbm) == 0)
-			return;
-}
-
-static void apply_hcsq(struct lte_modem *m, const struct hw_hcsq *h)
-{
-	m->st.rssi_dbm = h->rssi_x10 == INT32_MIN ? LTE_NO_VALUE : h->rssi_x10 / 10;
-	m->st.rsrp_dbm = h->rsrp_x10 == INT32_MIN ? LTE_NO_VALUE : h->rsrp_x10 / 10;
-	m->st.rsrq_x10 = h->rsrq_x10;
-	m->st.sinr_x10 = h->sinr_x10;
-}
-
-static void h_hcsq(struct lte_modem *m, const struct at_response *r)
-{
-	struct hw_hcsq h;
-	for (int i = 0; i < r->nlines; i++)
-		if (hw_parse_hcsq(r->line[i], &h) == 0) {
-			apply_hcsq(m, &h);
-			return;
-		}
-}
-
-static void h_sysinfoex(struct lte_modem *m, const struct at_response *r)
-{
-	struct hw_sysinfoex s;
-	for (int i = 0; i < r->nlines; i++)
-		if (hw_parse_sysinfoex(r->line[i], &s) == 0) {
-			const char *name = s.submode_name[0] ? s.submode_name : s.sysmode_name;
-			if (name[0])
-				at_copy(m->st.act, sizeof(m->st.act), name);
-			return;
-		}
-}
-
-static const char *ndis_type(const struct lte_modem *m)
-{
-	return m->cfg.pdp == LTE_PDP_IPV6 ? "IPV6" : m->cfg.pdp == LTE_PDP_IP ? "IPV4" : "";
-}
-
-static void h_ndisstatqry(struct lte_modem *m, const struct at_response *r)
-{
-	int stat = -1, err = -1;
-	for (int i = 0; i < r->nlines; i++)
-		if (hw_parse_ndisstat(r->line[i], ndis_type(m), &stat, &err) == 0)
-			break;
-	if (stat < 0)
-		return;
-	if (m->ph == PH_WAIT_BEARER && stat == 1)
-		start_params(m);
-	else if (m->ph == PH_CONNECTED && stat != 1)
-		bearer_lost(m, "^NDISSTATQRY: the NDIS connection is down");
-}
-
-static void h_cgact_q(struct lte_modem *m, const struct at_response *r)
-{
-	for (int i = 0; i < r->nlines; i++) {
-		int cid, state;
-		if (at_parse_cgact(r->line[i], &cid, &state) == 0 && cid == m->cfg.cid) {
-			if (m->ph == PH_CONNECTED && state == 0)
-				bearer_lost(m, "+CGACT?: the PDP context is no longer active");
-			return;
-		}
-	}
-}
-
-static bool link_local(const struct at_addr *a)
-{
-	return a->family == 6 && a->a[0] == 0xfe && (a->a[1] & 0xc0) == 0x80;
-}
-
-static void take_addr(struct at_addr *dst, const struct at_addr *src)
-{
-	if (src->family && !dst->family)
-		*dst = *src;
-}
-
-static void h_cgcontrdp(struct lte_modem *m, const struct at_response *r)
-{
-	for (int i = 0; i < r->nlines; i++) {
-		struct at_cgcontrdp c;
-		if (at_parse_cgcontrdp(r->line[i], &c) < 0 || c.cid != m->cfg.cid)
-			continue;
-		/* one line per family for IPV4V6 contexts */
-		if (c.local.family == 6) {
-			/* many modems give fe80::<IID> and leave the prefix to
-			 * router advertisements */
-			take_addr(link_local(&c.local) ? &m->st.ll6 : &m->st.addr6, &c.local);
-			if (c.gw.family == 6)
-				take_addr(&m->st.gw6, &c.gw);
-		} else if (c.local.family == 4) {
-			take_addr(&m->st.addr4, &c.local);
-			if (c.gw.family == 4)
-				take_addr(&m->st.gw4, &c.gw);
-		}
-		for (int k = 0; k < 2; k++) {
-			if (c.dns[k].family == 6) {
-				if (!m->st.dns6[0].family)
-					m->st.dns6[0] = c.dns[k];
-				else if (!m->st.dns6[1].family &&
-					 memcmp(m->st.dns6[0].a, c.dns[k].a, 16) != 0)
-					m->st.dns6[1] = c.dns[k];
-			} else if (c.dns[k].family == 4) {
-				if (!m->st.dns4[0].family)
-					m->st.dns4[0] = c.dns[k];
-				else if (!m->st.dns4[1].family &&
-					 memcmp(m->st.dns4[0].a, c.dns[k].a, 4) != 0)
-					m->st.dns4[1] = c.dns[k];
-			}
-		}
-		int mtu = c.ipv6_mtu > 0 && c.local.family == 6 ? c.ipv6_mtu : c.ipv4_mtu;
-		if (mtu >= 576 && mtu <= 9000 && (m->st.mtu < 0 || c.local.family == 6))
-			m->st.mtu = mtu;
-	}
-}
-
-static void h_cgpaddr(struct lte_modem *m, const struct at_response *r)
-{
-	for (int i = 0; i < r->nlines; i++) {
-		struct at_cgpaddr p;
-		if (at_parse_cgpaddr(r->line[i], &p) < 0 || p.cid != m->cfg.cid)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			if (p.addr[k].family == 6)
-				take_addr(link_local(&p.addr[k]) ? &m->st.ll6 : &m->st.addr6, &p.addr[k]);
-			else if (p.addr[k].family == 4)
-				take_addr(&m->st.addr4, &p.addr[k]);
-		}
-	}
-}
-
-/* ---- unsolicited result codes -------------------------------------------- */
-
-static void on_urc(void *arg, const char *line)
-{
-	struct lte_modem *m = arg;
-	if (m->ph == PH_CLOSED)
-		return;
-	struct at_creg c;
-	enum at_cgev ev;
-	int cid, stat, err;
-	struct hw_hcsq h;
-	if (at_after(line, "+CEREG:")) {
-		if (at_parse_creg(line, &c) == 0) {
-			apply_creg(m, &c);
-			if (m->ph == PH_SEARCH && !m->seq && at_reg_is_registered(m->st.reg))
-				start_attach(m);
-		}
-	} else if (at_after(line, "+CGEV:")) {
-		if (at_parse_cgev(line, &ev, &cid) == 0 &&
-		    (ev == AT_CGEV_DETACH || (ev == AT_CGEV_PDN_DEACT && (cid < 0 || cid == m->cfg.cid)))) {
-			char why[160];
-			snprintf(why, sizeof(why), "the network ended the bearer (%.100s)", line);
-			if (m->ph == PH_CONNECTED)
-				bearer_lost(m, why);
-			else if (m->ph == PH_WAIT_BEARER || m->ph == PH_PARAMS)
-				fail_retry(m, why);
-		}
-	} else if (at_after(line, "^NDISSTAT:")) {
-		if (hw_parse_ndisstat(line, ndis_type(m), &stat, &err) == 0) {
-			char why[160];
-			snprintf(why, sizeof(why), "^NDISSTAT: the NDIS connection is down (error %d)",
-				 err);
-			/* the URC often overtakes the OK of ^NDISDUP itself */
-			if (stat == 1 && (m->ph == PH_WAIT_BEARER || m->ph == PH_ATTACH))
-				start_params(m);
-			else if (stat == 0 && m->ph == PH_CONNECTED)
-				bearer_lost(m, why);
-			else if (stat == 0 && (m->ph == PH_WAIT_BEARER || m->ph == PH_ATTACH) && err > 0)
-				fail_retry(m, why);
-		}
-	} else if (at_after(line, "^HCSQ:")) {
-		if (hw_parse_hcsq(line, &h) == 0)
-			apply_hcsq(m, &h);
-	} else if (at_after(line, "^RSSI:")) {
-		hw_parse_rssi(line, &m->st.rssi_dbm);
-	} else if (at_after(line, "+CSQ:")) {
-		at_parse_csq(line, &m->st.rssi_dbm);
-	}
-	/* the rest (^BOOT, ^DSFLOWRPT, ^MODE, +CPIN ...) is only logged */
-}
-
 static int mwrite(void *arg, const char *buf, size_t len)
 {
 	struct lte_modem *m = arg;
@@ -989,7 +498,7 @@ void lte_modem_init(struct lte_modem *m, const struct lte_config *cfg,
 	m->clock = clock;
 	m->rng = rng;
 	m->ops = *ops;
-	struct at_engine_ops eo = { mwrite, on_urc, mlog, m };
+	struct at_engine_ops eo = { mwrite, lte_on_urc, mlog, m };
 	at_engine_init(&m->at, clock, &eo);
 	hgw_backoff_init(&m->backoff, cfg->retry_min_ms, cfg->retry_max_ms, 200, 20);
 	m->st.profile = cfg->profile;

@@ -42,6 +42,8 @@ LIBS_SSH := $(call pc,libssh,-lssh)
 LIBS_EV := -lev
 LIBS_BASE := $(LIBS_JSON) $(LIBS_EV)
 
+.DEFAULT_GOAL := all
+
 # Filled by the module.mk files.
 PROGS :=
 COMPONENTS :=

@@ -1,0 +1,104 @@
+"""pytest glue for VM guest scripts: one boot per test module, one pytest
+test per guest case.
+
+    GUEST = vmcase.GuestScript("pppoe.sh", ["pppoe_chap", ...])
+    vm = GUEST.fixture()                      # module-scoped fixture
+
+    @pytest.mark.parametrize("case", GUEST.cases)
+    def test_guest(vm, case):
+        vm.check(case)                        # PASS -> returns, SKIP -> skip, else fail
+
+The case list is declared on the host so pytest knows the tests before the
+VM boots; a case the guest never reports fails (with the console tail), and
+a case the guest reports that is not declared fails test_run_clean.
+"""
+import os
+
+import pytest
+
+import vmharness
+
+
+class VMRun:
+    """A finished VM boot as the tests see it."""
+
+    def __init__(self, res, declared):
+        self.res = res
+        self.declared = declared
+
+    @property
+    def out_dir(self):
+        return self.res.out_dir
+
+    def path(self, rel):
+        return self.res.path(rel)
+
+    def read(self, rel):
+        return self.res.read(rel)
+
+    def _context(self, case=None, lines=30):
+        parts = [self.res.summary()]
+        if case:
+            log = self.res.read(f"{case}.log")
+            if log:
+                tail = "\n".join(log.splitlines()[-lines:])
+                parts.append(f"--- tail of guest {case}.log:\n{tail}")
+        if self.res.error or case is None:
+            parts.append(f"--- console tail ({self.res.path('console.log')}):\n"
+                         f"{self.res.console_tail(lines)}")
+        parts.append(f"(all guest output in {self.res.out_dir})")
+        return "\n".join(parts)
+
+    def check(self, case):
+        """Turns the guest's verdict on one case into the pytest outcome."""
+        if case not in self.res.cases:
+            why = self.res.error or "the guest script ended without reporting it"
+            pytest.fail(f"guest case {case} has no result: {why}\n{self._context(case)}",
+                        pytrace=False)
+        status, reason = self.res.cases[case]
+        if status == "SKIP":
+            pytest.skip(f"guest skipped {case}: {reason}")
+        if status != "PASS":
+            pytest.fail(f"guest case {case} {status}: {reason}\n{self._context(case)}",
+                        pytrace=False)
+        return reason
+
+    def check_clean(self):
+        """The run as a whole: ended normally, every reported case declared."""
+        problems = []
+        if self.res.error:
+            problems.append(self.res.error)
+        extra = [c for c in self.res.cases if c not in self.declared]
+        if extra:
+            problems.append(f"guest reported undeclared cases {extra}: add them to the test module")
+        if self.res.extra_lines:
+            problems.append(f"unparsable lines in results.txt: {self.res.extra_lines[:5]}")
+        if problems:
+            pytest.fail("; ".join(problems) + "\n" + self._context(), pytrace=False)
+
+
+class GuestScript:
+    def __init__(self, script, cases, args=(), timeout=None, guest_timeout=None):
+        self.script = os.path.join(vmharness.GUEST_DIR, script)
+        self.name = os.path.splitext(script)[0]
+        self.cases = list(cases)
+        self.args = list(args)
+        self.timeout = timeout
+        self.guest_timeout = guest_timeout
+
+    def boot(self):
+        try:
+            res = vmharness.run(self.script, name=self.name, args=self.args,
+                                timeout=self.timeout, guest_timeout=self.guest_timeout)
+        except vmharness.VMUnavailable as e:
+            pytest.skip(f"VM cannot run here: {e}")
+        # The timing line ends up in the run dir for the record.
+        with open(res.path("summary.txt"), "w") as f:
+            f.write(res.summary() + "\n")
+        return VMRun(res, self.cases)
+
+    def fixture(self):
+        @pytest.fixture(scope="module")
+        def vm():
+            return self.boot()
+        return vm

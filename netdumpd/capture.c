@@ -16,7 +16,7 @@
 #include "log.h"
 
 #define SWEEP_S 5.0
-#define BLOCK_TIMEOUT_MS 20
+#define BLOCK_TIMEOUT_MS 50
 #define SETTLE_S 0.02
 /* Packets read per wake-up: bounded so one busy interface cannot starve
  * the SSH clients. */
@@ -137,10 +137,14 @@ static void cap_open(struct capset *s, const char *name, int ifindex)
 	pcap_set_snaplen(p, s->snaplen);
 	pcap_set_promisc(p, 0);
 	/* Not immediate mode: libpcap then uses TPACKET_V3, which packs
-	 * packets of any size into the kernel buffer (immediate mode's V2
-	 * spends a whole MTU-sized frame on each), and hands them over in
-	 * batches at most BLOCK_TIMEOUT_MS late: a stall of the loop (a busy
-	 * disk under fsync, a starved CPU) is then absorbed by the buffer. */
+	 * packets of any size into 256 KiB blocks of the kernel buffer
+	 * (immediate mode's V2 spends a whole MTU-sized frame on each), and
+	 * hands a block over when full or BLOCK_TIMEOUT_MS after its first
+	 * packet.  A stall of the loop (fsync on a busy disk, a starved CPU)
+	 * is absorbed as long as the blocks last: at low rates that is
+	 * buffer / 256 KiB * BLOCK_TIMEOUT_MS (0.8 s with the default 4 MiB),
+	 * at high rates the buffer's bytes.  Live clients see packets at most
+	 * that timeout late. */
 	pcap_set_immediate_mode(p, 0);
 	pcap_set_timeout(p, BLOCK_TIMEOUT_MS);
 	pcap_set_buffer_size(p, s->buffer_bytes);

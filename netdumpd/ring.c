@@ -12,15 +12,17 @@ int ring_init(struct ring *r, uint32_t max_pkts, uint32_t max_bytes)
 	max_bytes -= max_bytes % RING_ALIGN;
 	if (max_pkts == 0 || max_bytes == 0)
 		return -1;
-	r->idx = calloc(max_pkts, sizeof(*r->idx));
+	r->idx = malloc((size_t)max_pkts * sizeof(*r->idx));
 	r->data = malloc(max_bytes);
 	if (!r->idx || !r->data) {
 		ring_free(r);
 		return -1;
 	}
-	/* Touch every page now: the footprint must not grow under load. */
-	memset(r->data, 0, max_bytes);
-	memset(r->idx, 0, (size_t)max_pkts * sizeof(*r->idx));
+	/* Touch every page now: the footprint must not grow under load.  A
+	 * non-zero fill, because the compiler may turn malloc + memset(0)
+	 * into calloc, which leaves fresh pages unmapped. */
+	memset(r->data, 0xa5, max_bytes);
+	memset(r->idx, 0xa5, (size_t)max_pkts * sizeof(*r->idx));
 	r->max_pkts = max_pkts;
 	r->max_bytes = max_bytes;
 	return 0;

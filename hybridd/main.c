@@ -116,6 +116,9 @@ struct ctx {
 	bool session_saved;
 	bool haap_resolved;
 	int64_t next_resolve_ms;
+	/* bypass traffic measurement: DSL netdev bytes minus tunnel bytes */
+	uint64_t byp_if_rx, byp_tun_rx, byp_tun_pk;
+	int64_t byp_ms;
 };
 
 static struct ctx G;
@@ -269,6 +272,7 @@ static void publish(struct ctx *c)
 				      (json_int_t)h->drops.wrong_ttype, "unexpected",
 				      (json_int_t)h->drops.unexpected, "clamped_timers",
 				      (json_int_t)h->drops.clamped));
+	json_object_set_new(doc, "bypass_kbps", json_integer(h->bypass_kbps));
 	json_object_set_new(doc, "control_rx", json_integer((json_int_t)h->rx_msgs));
 	json_object_set_new(doc, "control_tx", json_integer((json_int_t)h->tx_msgs));
 	hgw_state_publish(c->d->state_dir, "hybrid.json", doc);
@@ -553,6 +557,45 @@ static void on_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	after(&G);
 }
 
+static bool read_u64(const char *path, uint64_t *v)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	unsigned long long x;
+	bool ok = fscanf(f, "%llu", &x) == 1;
+	fclose(f);
+	if (ok)
+		*v = x;
+	return ok;
+}
+
+/* RFC 8157 5.6.1: the downstream traffic on raw DSL that bypassed the bond
+ * (the filter list's traffic): what the DSL device received minus what
+ * came through the DSL tunnel (plus its IPv6 headers). */
+static void measure_bypass(struct ctx *c)
+{
+	char path[96];
+	uint64_t rx;
+	if (!c->have_local[HC_DSL])
+		return;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/rx_bytes", c->ifname[HC_DSL]);
+	if (!read_u64(path, &rx))
+		return;
+	int64_t ms = hgw_now_ms(&hgw_clock_real);
+	uint64_t trx = c->dp.l[HC_DSL].rx_bytes, tpk = c->dp.l[HC_DSL].rx_packets;
+	if (c->byp_ms && ms > c->byp_ms && rx >= c->byp_if_rx) {
+		uint64_t all = rx - c->byp_if_rx;
+		uint64_t tun = (trx - c->byp_tun_rx) + (tpk - c->byp_tun_pk) * 40;
+		uint64_t byp = all > tun ? all - tun : 0;
+		hc_set_bypass_rate(&c->hc, (uint32_t)(byp * 8 / (uint64_t)(ms - c->byp_ms)));
+	}
+	c->byp_if_rx = rx;
+	c->byp_tun_rx = trx;
+	c->byp_tun_pk = tpk;
+	c->byp_ms = ms;
+}
+
 static void on_pub(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	(void)loop;
@@ -562,6 +605,7 @@ static void on_pub(struct ev_loop *loop, ev_timer *w, int revents)
 		reconcile(&G);
 		after(&G);
 	}
+	measure_bypass(&G);
 	publish(&G); /* counters; unchanged documents are not rewritten */
 }
 

@@ -67,7 +67,7 @@ class Lab:
             assert time.monotonic() < deadline, "HAAP did not start:\n" + self.haap_logtext()
             time.sleep(0.02)
         ip = self.net.ip
-        ip(self.h, "link", "set", "bond0", "up")
+        ip(self.h, "link", "set", "bond0", "up", "mtu", "1400")
         ip(self.h, "addr", "add", "192.0.2.1/32", "dev", "bond0")
         ip(self.h, "route", "add", "192.0.2.2/32", "dev", "bond0")
         ip(self.h, "-6", "addr", "add", "2001:db8:c::1/128", "dev", "bond0", "nodad")
@@ -126,7 +126,7 @@ class Lab:
     def address_tun(self):
         """What netlinkd would do once hybrid.json names the device."""
         ip = self.net.ip
-        ip(self.r, "link", "set", "hybrid0", "up")
+        ip(self.r, "link", "set", "hybrid0", "up", "mtu", "1400")
         ip(self.r, "addr", "add", "192.0.2.2/32", "dev", "hybrid0")
         ip(self.r, "route", "add", "198.51.100.0/24", "dev", "hybrid0")
         ip(self.r, "-6", "addr", "add", "2001:db8:c::2/128", "dev", "hybrid0", "nodad")

@@ -375,3 +375,45 @@ def test_bad_config_exits_78(tmp_path, cfg):
            "--data-dir", str(tmp_path / "d"), check=False, timeout=5)
     assert r.returncode == 78, r.stderr
     assert "hybridd." in r.stderr
+
+
+def test_bypass_rate_measured_and_reported(lab, daemons):
+    """Traffic on raw DSL outside the bond shows up in attribute 6."""
+    d, doc, _ = bring_up(lab, daemons)
+    # 2 Mbit/s of plain (non-tunnel) traffic to the router's DSL address
+    p = subprocess.Popen(["ip", "netns", "exec", lab.h, "ping", "-n", "-q", "-i", "0.005", "-s",
+                          "1200", "-c", "600", D], stdout=subprocess.DEVNULL)
+    try:
+        doc = lab.wait(lambda x: x["bypass_kbps"] > 500, timeout=5, daemon=d)
+    finally:
+        p.wait(10)
+    assert doc["bypass_kbps"] < 10000
+
+    def reported():
+        for t, types in haap_session(lab)["notifies"]:
+            if t == "dsl" and types == [6]:
+                return True
+        return False
+    wait_for(reported, 5, "bypass rate Notify on DSL")
+
+
+def test_upstream_overflow_and_redundant(lab, daemons):
+    # DSL committed rate 1 Mbit/s: a 4 Mbit/s upstream overflows to LTE
+    d, doc, _ = bring_up(lab, daemons, dsl_up_kbps=1000)
+    sh("ping", "-n", "-q", "-i", "0.003", "-s", "1200", "-c", "300", "198.51.100.2", ns=lab.r,
+       check=False, timeout=20)
+    doc = lab.wait(lambda x: x["dataplane"]["red"] > 50, timeout=3, daemon=d)
+    assert doc["dataplane"]["green"] > 50
+    assert doc["tunnels"]["lte"]["tx_packets"] > 50 and doc["tunnels"]["dsl"]["tx_packets"] > 50
+    # the HAAP put it back together in order (its own reorder buffer)
+    assert lab.status()["reorder"]["lost"] == 0
+
+
+def test_redundant_mode_duplicates_dropped_at_haap(lab, daemons):
+    d, doc, _ = bring_up(lab, daemons, scheduler="redundant")
+    assert ping(lab.r, "198.51.100.2", count=20, interval="0.02").returncode == 0
+    doc = lab.wait(lambda x: x["tunnels"]["lte"]["tx_packets"] >= 20, timeout=3, daemon=d)
+    assert doc["tunnels"]["dsl"]["tx_packets"] >= 20
+    st = lab.status()
+    assert st["reorder"]["dup"] >= 20  # every packet twice, the copy dropped
+    assert doc["scheduler"] == "redundant"

@@ -31,7 +31,8 @@ const struct hgw_field hgw_schema_dhcp6[] = {
 	HGW_STATE_COMMON_FIELDS,
 	{ "interface", HGW_T_IFNAME, HGW_REQUIRED, 0, 0, NULL, NULL, "interface the lease is on" },
 	{ "state", HGW_T_ENUM, HGW_REQUIRED, 0, 0, dhcp6_states, NULL,
-	  "client state; \"unbound\" keeps the lease while the link is gone" },
+	  "client state; \"unbound\" keeps the lease while the link (or the followed state file) "
+	  "is gone and the client is not maintaining it (also after a stop without Release)" },
 	{ "server_duid", HGW_T_STRING, HGW_NULLABLE, 0, 260, NULL, "null", "server DUID, hex" },
 	{ "prefixes", HGW_T_ARRAY, 0, 0, 16, &prefix6_item, "[]", "IA_PD prefixes" },
 	{ "addresses", HGW_T_ARRAY, 0, 0, 16, &addr6_item, "[]", "IA_NA addresses" },

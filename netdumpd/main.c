@@ -448,7 +448,8 @@ static void reload(struct hgw_daemon *d, json_t *old)
 	log_notice("reloaded credentials; other settings apply at the next start");
 }
 
-static const int caps[] = { CAP_NET_RAW, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, -1 };
+/* Packet sockets and SO_BINDTODEVICE need NET_RAW; a port below 1024 NET_BIND_SERVICE. */
+static const int caps[] = { CAP_NET_RAW, CAP_NET_BIND_SERVICE, -1 };
 
 int main(int argc, char **argv)
 {

@@ -3,9 +3,9 @@
 without kernel drops while a data flood runs, netdumpd's CPU cost of a data
 flood, and its memory with the default ring empty and full.
 
-Usage (root): tests/netdumpd/bench_netdumpd.py --build build SENDER
-SENDER is a raw-frame blaster: SENDER IFNAME COUNT RATE arp|udp (see
-/work/helpers/netdumpd/blast.c); it shares no code with netdumpd."""
+Usage (root): tests/netdumpd/bench_netdumpd.py --build build
+The frames come from tests/netdumpd/blast.c (compiled here), a raw-frame
+blaster that shares no code with netdumpd."""
 import argparse
 import json
 import os
@@ -42,10 +42,12 @@ def state(sd):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
-    ap.add_argument("sender")
     a = ap.parse_args()
     net = Net()
     tmp = tempfile.mkdtemp(prefix="ndbench-")
+    a.sender = os.path.join(tmp, "blast")
+    sh("gcc", "-O2", "-o", a.sender,
+       os.path.join(os.path.dirname(os.path.abspath(__file__)), "blast.c"))
     procs = []
     try:
         r, p = net.ns("br"), net.ns("bp")

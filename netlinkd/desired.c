@@ -627,8 +627,10 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			tn->mtu = (uint32_t)hgw_json_int(t, "mtu");
 			d->n_tunnels++;
 			struct nl_link *l = want_link(d, tn->ifname);
-			if (l)
+			if (l) {
 				l->up = true;
+				l->mtu = tn->mtu;
+			}
 		}
 	}
 
@@ -653,9 +655,13 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 		wan_dhcp6(&x, d, in->dhcp6[w], in->now);
 
 		struct nl_link *l = want_link(d, x.ifname);
+		bool ktun = false;
+		for (int t = 0; t < d->n_tunnels; t++)
+			ktun |= strcmp(d->tunnels[t].ifname, x.ifname) == 0;
 		if (l) {
 			l->up = true;
-			if (x.mtu)
+			/* A kernel tunnel's MTU is hybridd's (kernel_tunnels[].mtu). */
+			if (x.mtu && !ktun)
 				l->mtu = x.mtu;
 		}
 		if (w == NL_WAN_TUNNEL) {

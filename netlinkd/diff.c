@@ -316,10 +316,11 @@ static void diff_tunnels(const struct nl_desired *d, const struct nl_kstate *k,
 		const struct nl_klink *kl = klink_by_name(k, t->ifname);
 		if (kl && kl->has_tun && strcmp(kl->alias, NL_ALIAS) == 0) {
 			/* Ours: recreate if hybridd's parameters moved (a new
-			 * session brings a new bonding key). */
+			 * session brings a new bonding key).  The MTU is a link
+			 * setting, changed in place. */
 			const struct nl_tunnel *h = &kl->tun;
 			if (memcmp(h->local, t->local, 16) == 0 && memcmp(h->remote, t->remote, 16) == 0 &&
-			    h->ikey == t->ikey && h->okey == t->okey && (!t->mtu || kl->mtu == t->mtu))
+			    h->ikey == t->ikey && h->okey == t->okey)
 				continue;
 			struct nl_op *op = emit(ops, NL_OP_TUNNEL_DEL, -1);
 			if (op)

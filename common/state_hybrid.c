@@ -141,6 +141,8 @@ const struct hgw_field hgw_schema_hybrid[] = {
 	  "delegated prefix reported to the HAAP (attributes 13, 21)" },
 	{ "dataplane", HGW_T_OBJECT, 0, 0, 0, dataplane, "{}", "userspace data-plane counters" },
 	{ "drops", HGW_T_OBJECT, 0, 0, 0, drops, "{}", "control messages dropped, by reason" },
+	{ "dsl_only", HGW_T_BOOL, 0, 0, 0, NULL, "false",
+	  "upstream on DSL only: the RTT difference exceeded the threshold (attributes 9, 11, 24)" },
 	{ "bypass_kbps", HGW_T_INT, 0, 0, 0, NULL, "0",
 	  "downstream traffic on raw DSL outside the bond, reported to the HAAP (attribute 6)" },
 	{ "control_rx", HGW_T_INT, 0, 0, 0, NULL, "0", "control messages accepted" },

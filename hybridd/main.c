@@ -273,6 +273,7 @@ static void publish(struct ctx *c)
 				      (json_int_t)h->drops.unexpected, "clamped_timers",
 				      (json_int_t)h->drops.clamped));
 	json_object_set_new(doc, "bypass_kbps", json_integer(h->bypass_kbps));
+	json_object_set_new(doc, "dsl_only", json_boolean(h->dsl_only));
 	json_object_set_new(doc, "control_rx", json_integer((json_int_t)h->rx_msgs));
 	json_object_set_new(doc, "control_tx", json_integer((json_int_t)h->tx_msgs));
 	hgw_state_publish(c->d->state_dir, "hybrid.json", doc);
@@ -325,6 +326,8 @@ static void after(struct ctx *c)
 	dp_session(&c->dp, h->have_session && h->bonding_key, h->bonding_key, &h->haap);
 	for (int t = 0; t < HC_NTUN; t++)
 		c->dp.l[t].up = hc_up(h, t) && !c->kernel;
+	if (h->dsl_only && hc_up(h, HC_DSL))
+		c->dp.l[HC_LTE].up = false; /* RTT difference too large (attribute 11) */
 	/* reorder timeout from the RTT difference, bounded by config and by
 	 * what the HAAP allows (Telekom attribute 56) */
 	uint32_t max = c->reorder_max;
@@ -360,6 +363,8 @@ static void after(struct ctx *c)
 		}
 		for (int t = 0; t < HC_NTUN; t++)
 			c->dp.l[t].up = hc_up(h, t) && !c->kernel;
+		if (h->dsl_only && hc_up(h, HC_DSL))
+			c->dp.l[HC_LTE].up = false;
 	}
 	int64_t rbn = dp_tick(&c->dp, hgw_now_ms(&hgw_clock_real));
 	if (rbn < next)

@@ -144,8 +144,11 @@ static void set_state(struct hc *c, enum hc_tun t, enum hc_tstate st)
 	if (tu->st == st)
 		return;
 	log_info("%s tunnel: %s -> %s", tun_names[t], hc_tstate_name(tu->st), hc_tstate_name(st));
-	if (tu->st == HC_T_UP)
+	if (tu->st == HC_T_UP) {
 		tu->down_since_ms = now(c);
+		c->dsl_only = false; /* one tunnel left: it takes everything */
+		c->rtt_viol = c->rtt_comp = 0;
+	}
 	tu->st = st;
 	c->changed = true;
 	if (st == HC_T_UP) {
@@ -542,6 +545,41 @@ static void send_hello(struct hc *c, enum hc_tun t)
 	tu->next_ms = ms + (int64_t)hello_interval_s(c) * 1000;
 }
 
+/* RFC 8157 5.6.3/5.6.4: with both tunnels up and a threshold in force,
+ * `violation` consecutive RTT differences above it switch the bond to DSL
+ * only (Notify 11 on DSL); `compliance` consecutive ones below it allow
+ * overflowing to LTE again (Notify 12).  A threshold of 0 (what Telekom
+ * sends) turns this off. */
+static void rtt_switching(struct hc *c)
+{
+	if (!c->rtt_threshold_ms || !hc_up(c, HC_LTE) || !hc_up(c, HC_DSL) ||
+	    c->t[HC_LTE].rtt_ms < 0 || c->t[HC_DSL].rtt_ms < 0)
+		return;
+	int32_t diff = c->t[HC_LTE].rtt_ms - c->t[HC_DSL].rtt_ms;
+	if (diff < 0)
+		diff = -diff;
+	if ((uint32_t)diff > c->rtt_threshold_ms) {
+		c->rtt_comp = 0;
+		if (++c->rtt_viol >= c->rtt_violation && !c->dsl_only) {
+			c->dsl_only = true;
+			c->changed = true;
+			log_notice("RTT difference %d ms above %u ms: DSL only", diff, c->rtt_threshold_ms);
+			uint8_t a = A_SWITCH_TO_DSL;
+			send_notify(c, HC_DSL, &a, 1, NULL, 0);
+		}
+	} else {
+		c->rtt_viol = 0;
+		if (++c->rtt_comp >= c->rtt_compliance && c->dsl_only) {
+			c->dsl_only = false;
+			c->changed = true;
+			log_notice("RTT difference %d ms within %u ms: overflow to LTE again", diff,
+				   c->rtt_threshold_ms);
+			uint8_t a = A_OVERFLOW_TO_LTE;
+			send_notify(c, HC_DSL, &a, 1, NULL, 0);
+		}
+	}
+}
+
 static int cmp_i32(const void *a, const void *b)
 {
 	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -577,6 +615,7 @@ static void handle_hello(struct hc *c, enum hc_tun t, const struct rfc8157_msg *
 	if (tu->rtt_min_ms < 0 || rtt < tu->rtt_min_ms)
 		tu->rtt_min_ms = (int32_t)rtt;
 	c->changed = true;
+	rtt_switching(c);
 }
 
 /* ---- Accept, Deny, Tear Down ---- */

@@ -113,6 +113,11 @@ struct hc {
 	uint32_t idle_timeout_s, rtt_violation, rtt_compliance, idle_hello_s, no_traffic_s;
 	uint32_t dsl_up_kbps, dsl_down_kbps, max_reorder_ms, up_burst_ms;
 
+	/* RTT difference switching (RFC 8157 5.6.3/5.6.4): LTE is left out of
+	 * the upstream while the RTTs differ by more than the threshold */
+	bool dsl_only;
+	uint32_t rtt_viol, rtt_comp;
+
 	enum hc_hello_mode hello_mode;
 	int64_t last_traffic_ms;
 	uint32_t bypass_kbps;

@@ -628,6 +628,82 @@ static void test_prefix_report(void **st)
 	assert_memory_equal(&m.prefix_haap.addr, &p.addr, 16);
 }
 
+static void a_accept_thr(struct hgw_wr *w, void *arg)
+{
+	(void)arg;
+	uint8_t h6[16];
+	memcpy(h6, &H, 16);
+	rfc8157_attr(w, A_H_IPV6, h6, 16);
+	rfc8157_attr_u32(w, A_SESSION_ID, SID);
+	rfc8157_attr_u32(w, A_BONDING_KEY, KEY);
+	rfc8157_attr_u32(w, A_RTT_DIFF_THRESHOLD, 40);
+	rfc8157_attr_u32(w, A_RTT_VIOLATION, 3);
+	rfc8157_attr_u32(w, A_RTT_COMPLIANCE, 2);
+}
+
+/* one Hello round on both tunnels with the given RTTs */
+static void hello_round(struct hc *c, int lte_ms, int dsl_ms)
+{
+	advance(c, 10000);
+	struct hc_out l = sent[find(HC_LTE, RFC8157_HELLO, 0)];
+	struct hc_out d = sent[find(HC_DSL, RFC8157_HELLO, 0)];
+	int first = lte_ms < dsl_ms ? lte_ms : dsl_ms;
+	hgw_fake_clock_advance(&fc, first);
+	hc_input(c, lte_ms <= dsl_ms ? HC_LTE : HC_DSL, &H, lte_ms <= dsl_ms ? l.buf : d.buf,
+		 lte_ms <= dsl_ms ? l.len : d.len);
+	hgw_fake_clock_advance(&fc, (lte_ms > dsl_ms ? lte_ms : dsl_ms) - first);
+	hc_input(c, lte_ms <= dsl_ms ? HC_DSL : HC_LTE, &H, lte_ms <= dsl_ms ? d.buf : l.buf,
+		 lte_ms <= dsl_ms ? d.len : l.len);
+	drain(c);
+}
+
+static void test_rtt_threshold_switching(void **st)
+{
+	(void)st;
+	struct hc_config cfg;
+	struct hc c;
+	cfg_speedport(&cfg);
+	cfg.idle_switching = false;
+	init(&c, &cfg);
+	hc_link(&c, HC_LTE, &E);
+	hc_link(&c, HC_DSL, &D);
+	tick(&c);
+	assert_int_equal(feed(&c, HC_LTE, &G, KEY, RFC8157_SETUP_ACCEPT, a_accept_thr, NULL), 0);
+	tick(&c);
+	assert_int_equal(feed_cap(&c, HC_DSL, &H, 15), 0); /* its 9 = 0 would turn it off */
+	assert_int_equal(c.rtt_threshold_ms, 0);
+	c.rtt_threshold_ms = 40;
+	for (int i = 0; i < 6; i++)
+		hello_round(&c, 30, 10);
+	assert_false(c.dsl_only);
+	/* LTE 100 ms slower: the median needs a few samples, then 3 violations */
+	int switched_at = -1;
+	for (int i = 0; i < 12 && switched_at < 0; i++) {
+		hello_round(&c, 110, 10);
+		if (c.dsl_only) {
+			switched_at = i;
+			assert_true(find(HC_DSL, RFC8157_NOTIFY, A_SWITCH_TO_DSL) >= 0);
+		}
+	}
+	assert_true(switched_at >= 2 && switched_at <= 8);
+	/* back within the threshold: 2 compliances, Notify 12 */
+	int back_at = -1;
+	for (int i = 0; i < 12 && back_at < 0; i++) {
+		hello_round(&c, 20, 10);
+		if (!c.dsl_only) {
+			back_at = i;
+			assert_true(find(HC_DSL, RFC8157_NOTIFY, A_OVERFLOW_TO_LTE) >= 0);
+		}
+	}
+	assert_true(back_at >= 1);
+	/* a lost tunnel ends DSL-only at once */
+	for (int i = 0; i < 12; i++)
+		hello_round(&c, 110, 10);
+	assert_true(c.dsl_only);
+	hc_link(&c, HC_DSL, NULL);
+	assert_false(c.dsl_only);
+}
+
 static void test_rfc_numbering(void **st)
 {
 	(void)st;
@@ -663,6 +739,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_input_dropped),
 		cmocka_unit_test(test_absurd_timers_clamped),
 		cmocka_unit_test(test_prefix_report),
+		cmocka_unit_test(test_rtt_threshold_switching),
 		cmocka_unit_test(test_rfc_numbering),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -16,6 +16,7 @@
 #include "desired.h"
 
 #include <arpa/inet.h>
+#include <linux/if_addr.h>
 #include <linux/mptcp.h>
 #include <linux/rtnetlink.h>
 #include <stdarg.h>
@@ -361,6 +362,42 @@ static void wan_dhcp6(struct wan_ctx *x, struct nl_desired *d, const json_t *doc
 			x->v6 = true;
 }
 
+/* SLAAC on a WAN (Telekom DSL gets its global IPv6 address from router
+ * advertisements on ppp0): the kernel's address needs the same source rule
+ * as a leased one, or hybridd's DSL tunnel would leave through the bond. */
+static void wan_from_kernel(struct wan_ctx *x, struct nl_desired *d, const struct nl_config *c,
+			    const struct nl_kstate *k)
+{
+	for (int i = 0; i < k->n_addrs; i++) {
+		const struct nl_addr *a = &k->addrs[i];
+		if (a->proto != IFAPROT_KERNEL_RA || a->family != AF_INET6 ||
+		    strcmp(a->ifname, x->ifname) != 0 ||
+		    (a->local[0] == 0xfe && (a->local[1] & 0xc0) == 0x80))
+			continue;
+		struct nl_rule r;
+		memset(&r, 0, sizeof(r));
+		r.family = AF_INET6;
+		r.src_len = 128;
+		memcpy(r.src, a->local, 16);
+		r.prio = c->owner.prio_min + 100 + 10 * (uint32_t)x->w;
+		r.table = c->wan[x->w].table;
+		want_rule(d, &r);
+		x->v6 = true;
+	}
+	if (x->gw6)
+		return;
+	for (int i = 0; i < k->n_routes; i++) {
+		const struct nl_route *r = &k->routes[i];
+		if (r->proto == RTPROT_RA && r->family == AF_INET6 && r->dst_len == 0 &&
+		    r->table == RT_TABLE_MAIN && r->has_gw && strcmp(r->oif, x->ifname) == 0) {
+			memcpy(x->via6, r->gw, 16);
+			x->gw6 = true;
+			x->v6 = true;
+			return;
+		}
+	}
+}
+
 /* Default route(s) of one family into the WAN's table and, if wanted, main. */
 static void wan_defaults(struct wan_ctx *x, struct nl_desired *d, const struct nl_wan_cfg *wc,
 			 int family)
@@ -675,6 +712,8 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			snprintf(v, sizeof(v), "%d", wc->accept_ra);
 			want_sysctl(d, x.ifname, v, "net/ipv6/conf/%s/accept_ra", x.ifname);
 		}
+		if (in->kernel)
+			wan_from_kernel(&x, d, c, in->kernel);
 		if (x.v4)
 			wan_defaults(&x, d, wc, AF_INET);
 		if (x.v6)

@@ -14,6 +14,11 @@ struct nl_inputs {
 	/* Leases on each WAN's interface (dhcp4.<if>.json, dhcp6.<if>.json). */
 	const json_t *dhcp4[NL_WAN_N], *dhcp6[NL_WAN_N];
 	int64_t now; /* wall-clock Unix seconds (lease times are absolute) */
+	/* What the kernel learnt by itself on the WANs (NULL = nothing):
+	 * SLAAC addresses (IFAPROT_KERNEL_RA) get source rules like leased
+	 * ones, and an RA default router (RTPROT_RA) becomes the WAN table's
+	 * IPv6 gateway when the state files name none. */
+	const struct nl_kstate *kernel;
 };
 
 /* Addresses netlinkd gave the LANs out of delegated prefixes, remembered so

@@ -115,7 +115,9 @@ int nl_reconcile_run(struct nl_reconcile *r, const struct nl_inputs *in, bool cl
 			nl_pd_hist_seed(&r->hist, &r->cfg, &r->k, &r->cfg.owner, in->now);
 			r->seeded = true;
 		}
-		nl_desired_compute(&r->cfg, in, &r->hist, &r->d);
+		struct nl_inputs with_kernel = *in;
+		with_kernel.kernel = &r->k;
+		nl_desired_compute(&r->cfg, &with_kernel, &r->hist, &r->d);
 	}
 
 	const char *now[NL_MAX_SYSCTLS];

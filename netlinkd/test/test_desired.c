@@ -444,6 +444,48 @@ static void test_same_interface_two_wans(void **s)
 	world_free(&w);
 }
 
+static void test_kernel_slaac_on_wan(void **s)
+{
+	(void)s;
+	struct world w;
+	world_full(&w);
+	/* DSL has only its link-local from IPv6CP; the kernel did SLAAC on
+	 * ppp0 and learnt a default router; a user's address is also there. */
+	static struct nl_kstate k;
+	memset(&k, 0, sizeof(k));
+	struct nl_addr *a = &k.addrs[k.n_addrs++];
+	strcpy(a->ifname, "ppp0");
+	a->family = AF_INET6;
+	a->plen = 64;
+	a->proto = 2; /* IFAPROT_KERNEL_RA */
+	inet_pton(AF_INET6, "2001:db8:d51::1234", a->local);
+	a = &k.addrs[k.n_addrs++];
+	strcpy(a->ifname, "ppp0");
+	a->family = AF_INET6;
+	a->plen = 64;
+	a->proto = 0; /* a user's: not a reason for a rule */
+	inet_pton(AF_INET6, "2001:db8:d52::1", a->local);
+	struct nl_route *r = &k.routes[k.n_routes++];
+	r->family = AF_INET6;
+	r->table = RT_TABLE_MAIN;
+	r->proto = RTPROT_RA;
+	r->has_gw = true;
+	inet_pton(AF_INET6, "fe80::99", r->gw);
+	strcpy(r->oif, "ppp0");
+	w.in.kernel = &k;
+	world_run(&w);
+	assert_non_null(nt_find_rule(&w.d, "2001:db8:d51::1234/128", 202));
+	assert_null(nt_find_rule(&w.d, "2001:db8:d52::1/128", 202));
+	const struct nl_route *t = nt_find_route(&w.d, "default6", 202);
+	assert_non_null(t);
+	assert_true(t->has_gw);
+	char b[64];
+	assert_string_equal(nl_fmt_addr(AF_INET6, t->gw, b, sizeof(b)), "fe80::99");
+	/* The kernel's address is not netlinkd's to add. */
+	assert_null(nt_find_addr(&w.d, "ppp0", "2001:db8:d51::1234/64"));
+	world_free(&w);
+}
+
 static void test_no_inputs(void **s)
 {
 	(void)s;
@@ -476,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_dhcp4_not_bound),
 		cmocka_unit_test(test_kernel_tunnels),
 		cmocka_unit_test(test_same_interface_two_wans),
+		cmocka_unit_test(test_kernel_slaac_on_wan),
 		cmocka_unit_test(test_no_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

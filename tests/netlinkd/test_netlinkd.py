@@ -429,3 +429,19 @@ def test_hostile_config_exits_78(tmp_path, cfg, path):
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 78, p.stderr
     assert path in p.stderr, p.stderr
+
+
+def test_ra_router_becomes_wan_gateway(net, router, daemons):
+    """With no gateway in lte.json, the router the kernel learnt from RAs
+    (a proto ra default route) is the LTE table's IPv6 gateway."""
+    r = router
+    d = start(daemons, r, inputs=False)
+    write_state(d, "lte.json", dict(LTE, gateway6=None))
+    settled(d, lambda doc: doc["wans"]["lte"]["interface"] == "wwan0")
+    sh("ip", "-n", r, "-6", "route", "add", "default", "via", "fe80::99", "dev", "wwan0",
+       "proto", "ra", "metric", "1024")
+    wait_for(lambda: (find_route(routes(net, r, "-6", "203"), "default") or {}).get("gateway")
+             == "fe80::99", what="the RA router in table 203", daemon=d)
+    assert d.stop() == 0
+    # The kernel's own route is not netlinkd's: it stays.
+    assert find_route(routes(net, r, "-6", "main"), "default", dev="wwan0")

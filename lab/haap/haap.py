@@ -165,6 +165,7 @@ class Session:
         self.hellos = {LTE: 0, DSL: 0}
         self.link_failures = []
         self.rr = 0
+        self.prefix13 = self.prefix21 = None
 
 
 class Haap:
@@ -271,6 +272,8 @@ class Haap:
             return
         if mtype == 4:
             s.hellos[tunnel] += 1
+            if len(av.get(13, b"")) == 17:
+                s.prefix13 = f"{ipaddress.IPv6Address(av[13][:16])}/{av[13][16]}"
             if self.drop_hellos[tunnel]:
                 return
             s.last_hello[tunnel] = now()
@@ -281,6 +284,8 @@ class Haap:
             if 35 in types and self.verify and self.verify[0] is s:
                 self.verify[3] = True
                 return
+            if 21 in types and len(av[21]) == 17:
+                s.prefix21 = f"{ipaddress.IPv6Address(av[21][:16])}/{av[21][16]}"
             if 30 in types:  # filter list ACK: not echoed (captures)
                 code = av[30][4] if len(av[30]) == 5 else None
                 if code == 0:
@@ -439,10 +444,24 @@ class Haap:
             else:
                 t = ups[0]
             proto = 0x86dd if pkt[0] >> 4 == 6 else 0x0800
-            gre = struct.pack("!HHII", 0x3000, proto, s.key, self.seq) + pkt
-            self.seq = (self.seq + 1) & 0xffffffff
+            if self.unsequenced(pkt):
+                # like the real HAAP's DHCP replies: no sequence number
+                gre = struct.pack("!HHI", 0x2000, proto, s.key) + pkt
+            else:
+                gre = struct.pack("!HHII", 0x3000, proto, s.key, self.seq) + pkt
+                self.seq = (self.seq + 1) & 0xffffffff
             self.counters["tx_data"] += 1
             self.later(self.delay[t], self.send_raw, self.H, s.addr[t], gre)
+
+    @staticmethod
+    def unsequenced(pkt):
+        """Link-local IPv6 (DHCPv6 replies) and IPv4 broadcast/DHCP replies."""
+        if pkt[0] >> 4 == 6 and len(pkt) >= 40:
+            return pkt[24] == 0xfe and pkt[25] & 0xc0 == 0x80
+        if pkt[0] >> 4 == 4 and len(pkt) >= 24 and pkt[9] == 17:
+            ihl = (pkt[0] & 15) * 4
+            return len(pkt) >= ihl + 4 and pkt[ihl:ihl + 4] == b"\x00\x43\x00\x44"
+        return False
 
     def on_sock(self):
         for _ in range(256):
@@ -469,7 +488,8 @@ class Haap:
                               "dsl": s.addr[DSL] and str(ipaddress.IPv6Address(s.addr[DSL])),
                               "up": s.up, "hellos": s.hellos, "notifies": s.notifies,
                               "filter_acked": s.filter_acked, "filter_sends": s.filter_sends,
-                              "link_failures": s.link_failures}
+                              "link_failures": s.link_failures,
+                              "prefix13": s.prefix13, "prefix21": s.prefix21}
                              for s in self.sessions.values()],
                 "counters": self.counters, "reorder": self.reorder.stats}
 

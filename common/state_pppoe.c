@@ -37,7 +37,7 @@ const struct hgw_field hgw_schema_pppoe[] = {
 	{ "auth", HGW_T_ENUM, HGW_NULLABLE, 0, 0, pppoe_auths, "null", "authentication the AC asked for" },
 	HGW_F_TIME("connected_since", "when the network phase first came up in this session"),
 	{ "last_failure", HGW_T_STRING, HGW_NULLABLE, 0, 512, NULL, "null",
-	  "why the last attempt or session ended (AC messages included), null after success" },
+	  "why the last attempt or session ended (AC messages included); kept after a reconnect, null if none yet" },
 	{ "attempts", HGW_T_INT, 0, 0, 0, NULL, "0", "connection attempts since start" },
 	{ "failures", HGW_T_INT, 0, 0, 0, NULL, "0", "failures since start" },
 	HGW_F_TIME("next_attempt", "when the next attempt starts (state down or failed)"),

@@ -209,7 +209,8 @@ static void ncp_tlu(struct fsm *f)
 		hgw_backoff_reset(&s->reconnect);
 		hgw_backoff_reset(&s->auth_retry);
 		s->auth_failed = false;
-		s->last_failure[0] = 0;
+		/* last_failure stays: why the previous session ended is
+		 * worth knowing while the new one runs. */
 		set_phase(s, PH_UP);
 	}
 	s->changed = true;

@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "backend_kernel.h"
 #include "log.h"
 #include "nft.h"
 #include "nlmsg.h"
@@ -32,19 +32,6 @@
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
-
-struct kb {
-	struct nl_backend b;
-	struct mnl_socket *nl;
-	struct mnl_socket *nf; /* nfnetlink, opened on first use */
-	struct mnl_socket *gn; /* generic netlink (mptcp_pm) */
-	uint16_t mptcp_family; /* 0 = not resolved (yet) */
-	uint32_t portid;
-	uint32_t seq;
-	char proc_sys[128];
-	char buf[65536];
-	char fwbuf[256 * 1024];
-};
 
 /* ---- dumps ---- */
 
@@ -71,8 +58,8 @@ static int info_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int any_attr(const struct nlattr *a, void *data);
-static void get_addr(const struct nlattr *a, int family, uint8_t *out);
+int nlk_any_attr(const struct nlattr *a, void *data);
+void nlk_get_addr(const struct nlattr *a, int family, uint8_t *out);
 
 static int on_link(const struct nlmsghdr *n, void *data)
 {
@@ -107,11 +94,11 @@ static int on_link(const struct nlmsghdr *n, void *data)
 			snprintf(l->kind, sizeof(l->kind), "%s", mnl_attr_get_str(info[IFLA_INFO_KIND]));
 		if (strcmp(l->kind, "ip6gre") == 0 && info[IFLA_INFO_DATA]) {
 			const struct nlattr *gre[41] = { 0 };
-			mnl_attr_parse_nested(info[IFLA_INFO_DATA], any_attr, gre);
+			mnl_attr_parse_nested(info[IFLA_INFO_DATA], nlk_any_attr, gre);
 			l->has_tun = true;
 			memcpy(l->tun.ifname, l->ifname, NL_IFNAMSIZ);
-			get_addr(gre[IFLA_GRE_LOCAL], AF_INET6, l->tun.local);
-			get_addr(gre[IFLA_GRE_REMOTE], AF_INET6, l->tun.remote);
+			nlk_get_addr(gre[IFLA_GRE_LOCAL], AF_INET6, l->tun.local);
+			nlk_get_addr(gre[IFLA_GRE_REMOTE], AF_INET6, l->tun.remote);
 			if (gre[IFLA_GRE_IKEY])
 				l->tun.ikey = ntohl(mnl_attr_get_u32(gre[IFLA_GRE_IKEY]));
 			if (gre[IFLA_GRE_OKEY])
@@ -122,7 +109,7 @@ static int on_link(const struct nlmsghdr *n, void *data)
 	return MNL_CB_OK;
 }
 
-static const char *ifname_of(const struct nl_kstate *k, int ifindex)
+const char *nlk_ifname_of(const struct nl_kstate *k, int ifindex)
 {
 	for (int i = 0; i < k->n_links; i++)
 		if (k->links[i].ifindex == ifindex)
@@ -130,7 +117,7 @@ static const char *ifname_of(const struct nl_kstate *k, int ifindex)
 	return "";
 }
 
-static int any_attr(const struct nlattr *a, void *data)
+int nlk_any_attr(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
 	int t = mnl_attr_get_type(a);
@@ -139,7 +126,7 @@ static int any_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static void get_addr(const struct nlattr *a, int family, uint8_t *out)
+void nlk_get_addr(const struct nlattr *a, int family, uint8_t *out)
 {
 	size_t alen = (size_t)nl_alen(family);
 	if (a && mnl_attr_get_payload_len(a) >= alen)
@@ -153,7 +140,7 @@ static int on_addr(const struct nlmsghdr *n, void *data)
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return MNL_CB_OK;
 	const struct nlattr *tb[41] = { 0 };
-	mnl_attr_parse(n, sizeof(*ifa), any_attr, tb);
+	mnl_attr_parse(n, sizeof(*ifa), nlk_any_attr, tb);
 	if (c->k->n_addrs >= NL_MAX_KADDRS) {
 		c->k->overflow = true;
 		return MNL_CB_OK;
@@ -162,17 +149,17 @@ static int on_addr(const struct nlmsghdr *n, void *data)
 	memset(a, 0, sizeof(*a));
 	a->family = ifa->ifa_family;
 	a->plen = ifa->ifa_prefixlen;
-	snprintf(a->ifname, sizeof(a->ifname), "%s", ifname_of(c->k, (int)ifa->ifa_index));
+	snprintf(a->ifname, sizeof(a->ifname), "%s", nlk_ifname_of(c->k, (int)ifa->ifa_index));
 	/* With a peer, IFA_LOCAL is ours and IFA_ADDRESS the peer; without,
 	 * IPv6 sends only IFA_ADDRESS. */
 	if (tb[IFA_LOCAL]) {
-		get_addr(tb[IFA_LOCAL], a->family, a->local);
+		nlk_get_addr(tb[IFA_LOCAL], a->family, a->local);
 		if (tb[IFA_ADDRESS]) {
-			get_addr(tb[IFA_ADDRESS], a->family, a->peer);
+			nlk_get_addr(tb[IFA_ADDRESS], a->family, a->peer);
 			a->has_peer = memcmp(a->peer, a->local, (size_t)nl_alen(a->family)) != 0;
 		}
 	} else {
-		get_addr(tb[IFA_ADDRESS], a->family, a->local);
+		nlk_get_addr(tb[IFA_ADDRESS], a->family, a->local);
 	}
 	a->preferred = a->valid = NL_LFT_FOREVER;
 	if (tb[IFA_CACHEINFO] &&
@@ -193,7 +180,7 @@ static int on_route(const struct nlmsghdr *n, void *data)
 	if (rt->rtm_flags & RTM_F_CLONED)
 		return MNL_CB_OK;
 	const struct nlattr *tb[41] = { 0 };
-	mnl_attr_parse(n, sizeof(*rt), any_attr, tb);
+	mnl_attr_parse(n, sizeof(*rt), nlk_any_attr, tb);
 	uint32_t table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
 	/* The local table is the kernel's bookkeeping of our own addresses. */
 	if (table == RT_TABLE_LOCAL)
@@ -212,14 +199,14 @@ static int on_route(const struct nlmsghdr *n, void *data)
 	r->type = rt->rtm_type;
 	r->table = table;
 	r->proto = rt->rtm_protocol;
-	get_addr(tb[RTA_DST], r->family, r->dst);
+	nlk_get_addr(tb[RTA_DST], r->family, r->dst);
 	if (tb[RTA_GATEWAY]) {
-		get_addr(tb[RTA_GATEWAY], r->family, r->gw);
+		nlk_get_addr(tb[RTA_GATEWAY], r->family, r->gw);
 		r->has_gw = true;
 	}
 	if (tb[RTA_OIF])
 		snprintf(r->oif, sizeof(r->oif), "%s",
-			 ifname_of(c->k, (int)mnl_attr_get_u32(tb[RTA_OIF])));
+			 nlk_ifname_of(c->k, (int)mnl_attr_get_u32(tb[RTA_OIF])));
 	if (tb[RTA_PRIORITY])
 		r->metric = mnl_attr_get_u32(tb[RTA_PRIORITY]);
 	return MNL_CB_OK;
@@ -230,7 +217,7 @@ static int on_rule(const struct nlmsghdr *n, void *data)
 	struct dump_ctx *c = data;
 	const struct fib_rule_hdr *fr = mnl_nlmsg_get_payload(n);
 	const struct nlattr *tb[41] = { 0 };
-	mnl_attr_parse(n, sizeof(*fr), any_attr, tb);
+	mnl_attr_parse(n, sizeof(*fr), nlk_any_attr, tb);
 	if (c->k->n_rules >= NL_MAX_KRULES) {
 		c->k->overflow = true;
 		return MNL_CB_OK;
@@ -241,7 +228,7 @@ static int on_rule(const struct nlmsghdr *n, void *data)
 	r->src_len = fr->src_len;
 	r->table = tb[FRA_TABLE] ? mnl_attr_get_u32(tb[FRA_TABLE]) : fr->table;
 	r->prio = tb[FRA_PRIORITY] ? mnl_attr_get_u32(tb[FRA_PRIORITY]) : 0;
-	get_addr(tb[FRA_SRC], r->family, r->src);
+	nlk_get_addr(tb[FRA_SRC], r->family, r->src);
 	if (tb[FRA_PROTOCOL])
 		r->proto = mnl_attr_get_u8(tb[FRA_PROTOCOL]);
 	return MNL_CB_OK;
@@ -271,355 +258,6 @@ static int dump_one(struct kb *kb, uint16_t type, int family, size_t hdrlen, mnl
 	}
 }
 
-/* ---- nftables ---- */
-
-static int err_attr(const struct nlattr *a, void *data);
-
-static int nf_open(struct kb *kb)
-{
-	if (kb->nf)
-		return 0;
-	kb->nf = mnl_socket_open(NETLINK_NETFILTER);
-	if (!kb->nf || mnl_socket_bind(kb->nf, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		if (kb->nf)
-			mnl_socket_close(kb->nf);
-		kb->nf = NULL;
-		return -e;
-	}
-	int one = 1;
-	mnl_socket_setsockopt(kb->nf, NETLINK_EXT_ACK, &one, sizeof(one));
-	return 0;
-}
-
-static int table_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	if (mnl_attr_get_type(a) <= NFTA_TABLE_MAX)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-/* How many rules the table holds (a dump filtered by table). */
-static int fw_count_rules(struct kb *kb, struct nl_kstate *k)
-{
-	struct nlmsghdr *n = mnl_nlmsg_put_header(kb->buf);
-	n->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETRULE;
-	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	n->nlmsg_seq = ++kb->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
-	g->nfgen_family = NFPROTO_INET;
-	g->version = NFNETLINK_V0;
-	mnl_attr_put_strz(n, NFTA_RULE_TABLE, kb->b.fw_table);
-	uint32_t seq = n->nlmsg_seq;
-	k->fw_rules = 0;
-	if (mnl_socket_sendto(kb->nf, n, n->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(kb->nf, kb->buf, sizeof(kb->buf));
-		if (len < 0)
-			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
-		     h = mnl_nlmsg_next(h, (int *)&len)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-				return e->error;
-			}
-			if ((h->nlmsg_type & 0xff) == NFT_MSG_NEWRULE)
-				k->fw_rules++;
-		}
-	}
-}
-
-/* Is there a table of that name, and what is its userdata? */
-static int fw_dump(struct kb *kb, struct nl_kstate *k)
-{
-	k->fw_present = false;
-	k->fw_tag[0] = 0;
-	if (!kb->b.fw_table[0])
-		return 0;
-	int rc = nf_open(kb);
-	if (rc)
-		return rc;
-	struct nlmsghdr *n = mnl_nlmsg_put_header(kb->buf);
-	n->nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE;
-	n->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	n->nlmsg_seq = ++kb->seq;
-	struct nfgenmsg *g = mnl_nlmsg_put_extra_header(n, sizeof(*g));
-	g->nfgen_family = NFPROTO_INET;
-	g->version = NFNETLINK_V0;
-	mnl_attr_put_strz(n, NFTA_TABLE_NAME, kb->b.fw_table);
-	uint32_t seq = n->nlmsg_seq;
-	if (mnl_socket_sendto(kb->nf, n, n->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(kb->nf, kb->buf, sizeof(kb->buf));
-		if (len < 0)
-			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
-		     h = mnl_nlmsg_next(h, (int *)&len)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-				return e->error == -ENOENT ? 0 : e->error;
-			}
-			if ((h->nlmsg_type & 0xff) != NFT_MSG_NEWTABLE)
-				continue;
-			const struct nlattr *tb[NFTA_TABLE_MAX + 1] = { 0 };
-			mnl_attr_parse(h, sizeof(struct nfgenmsg), table_attr, tb);
-			k->fw_present = true;
-			if (tb[NFTA_TABLE_USERDATA]) {
-				size_t l = mnl_attr_get_payload_len(tb[NFTA_TABLE_USERDATA]);
-				if (l >= sizeof(k->fw_tag))
-					l = sizeof(k->fw_tag) - 1;
-				memcpy(k->fw_tag, mnl_attr_get_payload(tb[NFTA_TABLE_USERDATA]), l);
-				k->fw_tag[l] = 0;
-			}
-		}
-		if (k->fw_present)
-			return fw_count_rules(kb, k);
-	}
-}
-
-/* Sends a batch; the kernel answers errors for any failing message (the
- * whole transaction is then aborted) and an ACK for the last one if it
- * committed. */
-static int fw_apply(struct kb *kb, const struct nl_op *op, char *err, size_t errlen)
-{
-	int rc = nf_open(kb);
-	if (rc) {
-		snprintf(err, errlen, "nfnetlink socket: %s", strerror(-rc));
-		return rc;
-	}
-	char *batch = kb->fwbuf;
-	uint32_t first = kb->seq + 1, last = 0;
-	size_t n = nl_nft_batch(batch, sizeof(kb->fwbuf), op->type == NL_OP_FW_REPLACE ? op->u.fw.fw : NULL,
-				op->u.fw.table, first, &last);
-	kb->seq = last + 1;
-	if (!n) {
-		snprintf(err, errlen, "ruleset too large");
-		return -E2BIG;
-	}
-	kb->b.netlink_writes++;
-	if (mnl_socket_sendto(kb->nf, batch, n) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "sending the batch: %s", strerror(errno));
-		return rc;
-	}
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(kb->nf, kb->buf, sizeof(kb->buf));
-		if (len < 0)
-			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
-		     h = mnl_nlmsg_next(h, (int *)&len)) {
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq < first || h->nlmsg_seq > last)
-				continue;
-			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-			if (e->error) {
-				if (h->nlmsg_flags & NLM_F_ACK_TLVS) {
-					size_t off = sizeof(*e);
-					if (!(h->nlmsg_flags & NLM_F_CAPPED))
-						off += e->msg.nlmsg_len - sizeof(e->msg);
-					const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-					mnl_attr_parse(h, (unsigned)off, err_attr, tb);
-					if (tb[NLMSGERR_ATTR_MSG])
-						snprintf(err, errlen, "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
-				}
-				return e->error;
-			}
-			if (h->nlmsg_seq == last)
-				return 0;
-		}
-	}
-}
-
-/* ---- MPTCP (generic netlink) ---- */
-
-static int gn_open(struct kb *kb)
-{
-	if (kb->gn)
-		return 0;
-	kb->gn = mnl_socket_open(NETLINK_GENERIC);
-	if (!kb->gn || mnl_socket_bind(kb->gn, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		if (kb->gn)
-			mnl_socket_close(kb->gn);
-		kb->gn = NULL;
-		return -e;
-	}
-	int one = 1;
-	mnl_socket_setsockopt(kb->gn, NETLINK_EXT_ACK, &one, sizeof(one));
-	return 0;
-}
-
-struct gn_ctx {
-	struct kb *kb;
-	struct nl_kstate *k;
-	uint16_t family;
-};
-
-static int ctrl_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	if (mnl_attr_get_type(a) <= CTRL_ATTR_MAX)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-static int on_family(const struct nlmsghdr *n, void *data)
-{
-	struct gn_ctx *c = data;
-	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = { 0 };
-	mnl_attr_parse(n, sizeof(struct genlmsghdr), ctrl_attr, tb);
-	if (tb[CTRL_ATTR_FAMILY_ID])
-		c->family = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
-	return MNL_CB_OK;
-}
-
-static int mp_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	if (mnl_attr_get_type(a) <= 16)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
-static int on_ep(const struct nlmsghdr *n, void *data)
-{
-	struct gn_ctx *c = data;
-	const struct nlattr *tb[17] = { 0 }, *ad[17] = { 0 };
-	mnl_attr_parse(n, sizeof(struct genlmsghdr), mp_attr, tb);
-	if (tb[MPTCP_PM_ATTR_SUBFLOWS])
-		c->k->mptcp_subflows = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_SUBFLOWS]);
-	if (tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS])
-		c->k->mptcp_add_addr = mnl_attr_get_u32(tb[MPTCP_PM_ATTR_RCV_ADD_ADDRS]);
-	if (!tb[MPTCP_PM_ATTR_ADDR])
-		return MNL_CB_OK;
-	mnl_attr_parse_nested(tb[MPTCP_PM_ATTR_ADDR], mp_attr, ad);
-	if (c->k->n_eps >= (int)(sizeof(c->k->eps) / sizeof(c->k->eps[0]))) {
-		c->k->overflow = true;
-		return MNL_CB_OK;
-	}
-	struct nl_endpoint *e = &c->k->eps[c->k->n_eps++];
-	memset(e, 0, sizeof(*e));
-	if (ad[MPTCP_PM_ADDR_ATTR_ID])
-		e->id = mnl_attr_get_u8(ad[MPTCP_PM_ADDR_ATTR_ID]);
-	if (ad[MPTCP_PM_ADDR_ATTR_FAMILY])
-		e->family = (uint8_t)mnl_attr_get_u16(ad[MPTCP_PM_ADDR_ATTR_FAMILY]);
-	if (ad[MPTCP_PM_ADDR_ATTR_ADDR4])
-		get_addr(ad[MPTCP_PM_ADDR_ATTR_ADDR4], AF_INET, e->addr);
-	if (ad[MPTCP_PM_ADDR_ATTR_ADDR6])
-		get_addr(ad[MPTCP_PM_ADDR_ATTR_ADDR6], AF_INET6, e->addr);
-	if (ad[MPTCP_PM_ADDR_ATTR_FLAGS])
-		e->flags = mnl_attr_get_u32(ad[MPTCP_PM_ADDR_ATTR_FLAGS]);
-	if (ad[MPTCP_PM_ADDR_ATTR_IF_IDX])
-		snprintf(e->ifname, sizeof(e->ifname), "%s",
-			 ifname_of(c->k, (int)mnl_attr_get_u32(ad[MPTCP_PM_ADDR_ATTR_IF_IDX])));
-	return MNL_CB_OK;
-}
-
-/* One request, its replies through cb, until the ACK / end of dump. */
-static int gn_run(struct kb *kb, struct nlmsghdr *n, mnl_cb_t cb, struct gn_ctx *c,
-		  char *err, size_t errlen)
-{
-	if (err && errlen)
-		err[0] = 0;
-	if (mnl_socket_sendto(kb->gn, n, n->nlmsg_len) < 0)
-		return -errno;
-	uint32_t seq = n->nlmsg_seq;
-	for (;;) {
-		ssize_t len = mnl_socket_recvfrom(kb->gn, kb->buf, sizeof(kb->buf));
-		if (len < 0)
-			return -errno;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)kb->buf; mnl_nlmsg_ok(h, (int)len);
-		     h = mnl_nlmsg_next(h, (int *)&len)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-				if (e->error && err && (h->nlmsg_flags & NLM_F_ACK_TLVS)) {
-					size_t off = sizeof(*e);
-					if (!(h->nlmsg_flags & NLM_F_CAPPED))
-						off += e->msg.nlmsg_len - sizeof(e->msg);
-					const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-					mnl_attr_parse(h, (unsigned)off, err_attr, tb);
-					if (tb[NLMSGERR_ATTR_MSG])
-						snprintf(err, errlen, "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
-				}
-				return e->error;
-			}
-			if (cb)
-				cb(h, c);
-		}
-	}
-}
-
-static int mptcp_dump(struct kb *kb, struct nl_kstate *k)
-{
-	k->mptcp_ok = false;
-	k->n_eps = 0;
-	int rc = gn_open(kb);
-	if (rc)
-		return rc;
-	char msg[1024];
-	struct gn_ctx c = { .kb = kb, .k = k };
-	if (!kb->mptcp_family) {
-		rc = gn_run(kb, nl_msg_genl_family(msg, MPTCP_PM_NAME, ++kb->seq), on_family, &c, NULL, 0);
-		if (rc == -ENOENT)
-			return 0; /* no MPTCP in this kernel: reported by the diff */
-		if (rc)
-			return rc;
-		kb->mptcp_family = c.family;
-	}
-	rc = gn_run(kb, nl_msg_mptcp_dump(msg, kb->mptcp_family, ++kb->seq), on_ep, &c, NULL, 0);
-	if (rc)
-		return rc;
-	rc = gn_run(kb, nl_msg_mptcp_limits(msg, kb->mptcp_family, false, 0, 0, ++kb->seq), on_ep, &c,
-		    NULL, 0);
-	if (rc)
-		return rc;
-	k->mptcp_ok = true;
-	return 0;
-}
-
-static int mptcp_apply(struct kb *kb, const struct nl_op *op, char *err, size_t errlen)
-{
-	char msg[1024];
-	if (!kb->mptcp_family || gn_open(kb)) {
-		snprintf(err, errlen, "no MPTCP path manager");
-		return -EOPNOTSUPP;
-	}
-	struct nlmsghdr *n;
-	if (op->type == NL_OP_MPTCP_LIMITS) {
-		n = nl_msg_mptcp_limits(msg, kb->mptcp_family, true, op->u.limits.subflows,
-					op->u.limits.add_addr, ++kb->seq);
-	} else {
-		int ifindex = 0;
-		if (op->type == NL_OP_EP_ADD) {
-			if (!op->u.ep.id) {
-				snprintf(err, errlen, "no free endpoint id in netlinkd's range");
-				return -ENOSPC;
-			}
-			ifindex = (int)if_nametoindex(op->u.ep.ifname);
-			if (!ifindex) {
-				snprintf(err, errlen, "interface %s does not exist", op->u.ep.ifname);
-				return -ENODEV;
-			}
-		}
-		n = nl_msg_mptcp_ep(msg, kb->mptcp_family, op->type == NL_OP_EP_ADD, &op->u.ep, ifindex,
-				    ++kb->seq);
-	}
-	kb->b.netlink_writes++;
-	return gn_run(kb, n, NULL, NULL, err, errlen);
-}
-
 static int kb_dump(struct nl_backend *b, struct nl_kstate *k)
 {
 	struct kb *kb = (struct kb *)b;
@@ -633,19 +271,35 @@ static int kb_dump(struct nl_backend *b, struct nl_kstate *k)
 	    (rc = dump_one(kb, RTM_GETROUTE, AF_INET6, sizeof(struct rtmsg), on_route, &c)) ||
 	    (rc = dump_one(kb, RTM_GETRULE, AF_INET, sizeof(struct fib_rule_hdr), on_rule, &c)) ||
 	    (rc = dump_one(kb, RTM_GETRULE, AF_INET6, sizeof(struct fib_rule_hdr), on_rule, &c)) ||
-	    (rc = fw_dump(kb, k)) || (rc = mptcp_dump(kb, k)))
+	    (rc = nlk_fw_dump(kb, k)) || (rc = nlk_mptcp_dump(kb, k)))
 		return rc;
 	return k->overflow ? -EOVERFLOW : 0;
 }
 
 /* ---- changes ---- */
 
-static int err_attr(const struct nlattr *a, void *data)
+int nlk_err_attr(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
 	if (mnl_attr_get_type(a) <= NLMSGERR_ATTR_MAX)
 		tb[mnl_attr_get_type(a)] = a;
 	return MNL_CB_OK;
+}
+
+void nlk_ext_ack(const struct nlmsghdr *h, char *err, size_t errlen)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	/* The TLVs follow the echoed request (its header only, when
+	 * NLM_F_CAPPED says the kernel cut it). */
+	size_t off = sizeof(*e);
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	mnl_attr_parse(h, (unsigned)off, nlk_err_attr, tb);
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(err, errlen, "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 }
 
 /* Sends one request and waits for its ACK.  0 or -errno, with the kernel's
@@ -667,17 +321,8 @@ static int transact(struct kb *kb, struct nlmsghdr *n, char *err, size_t errlen)
 			if (h->nlmsg_seq != seq || h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			const struct nlmsgerr *e = mnl_nlmsg_get_payload(h);
-			if (e->error && err && (h->nlmsg_flags & NLM_F_ACK_TLVS)) {
-				/* The TLVs follow the echoed request (its header only,
-				 * when NLM_F_CAPPED says the kernel cut it). */
-				size_t off = sizeof(*e);
-				if (!(h->nlmsg_flags & NLM_F_CAPPED))
-					off += e->msg.nlmsg_len - sizeof(e->msg);
-				const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-				mnl_attr_parse(h, (unsigned)off, err_attr, tb);
-				if (tb[NLMSGERR_ATTR_MSG])
-					snprintf(err, errlen, "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
-			}
+			if (e->error && err)
+				nlk_ext_ack(h, err, errlen);
 			return e->error;
 		}
 	}
@@ -754,9 +399,9 @@ static int kb_apply(struct nl_backend *b, const struct nl_op *op, const struct n
 	if (op->type == NL_OP_SYSCTL)
 		return sysctl_set(kb, &op->u.sysctl, err, errlen);
 	if (op->type == NL_OP_FW_REPLACE || op->type == NL_OP_FW_DELETE)
-		return fw_apply(kb, op, err, errlen);
+		return nlk_fw_apply(kb, op, err, errlen);
 	if (op->type == NL_OP_EP_ADD || op->type == NL_OP_EP_DEL || op->type == NL_OP_MPTCP_LIMITS)
-		return mptcp_apply(kb, op, err, errlen);
+		return nlk_mptcp_apply(kb, op, err, errlen);
 	int ifindex = 0;
 	const char *ifn = op_ifname(op);
 	if (ifn && ifn[0]) {

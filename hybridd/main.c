@@ -724,9 +724,10 @@ static int start(struct hgw_daemon *d)
 static void stop(struct hgw_daemon *d)
 {
 	struct ctx *c = &G;
-	/* RFC 8157 has no client Tear Down.  With both tunnels up, telling
-	 * the HAAP that each link failed (over the other one) makes it drop the
-	 * session; otherwise the session id stays saved for re-establishment. */
+	/* RFC 8157 has no client Tear Down.  We send nothing: the session id
+	 * stays saved in the data dir, so a restart re-establishes the session
+	 * the HAAP still holds instead of waiting for it to time out (what
+	 * OpenHybrid's shutdown warns about). */
 	publish(c);
 	hgw_watch_free(c->watch);
 	dp_free(&c->dp);

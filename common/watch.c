@@ -19,7 +19,7 @@
 struct hgw_watch {
 	struct ev_loop *loop;
 	char *dir;
-	const char *const *names;
+	char **names; /* own copy, NULL-terminated; NULL = every file */
 	double coalesce_s;
 	hgw_watch_cb cb;
 	void *arg;
@@ -124,6 +124,25 @@ static void coalesce_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	w->cb(w, w->arg);
 }
 
+/* Copies a NULL-terminated list: callers pass stack arrays, and a dangling
+ * pointer kept here would crash at the next event, far from the mistake. */
+static char **copy_names(const char *const *names)
+{
+	size_t n = 0;
+	while (names[n])
+		n++;
+	char **c = calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; c && i < n; i++) {
+		if (!(c[i] = strdup(names[i]))) {
+			while (i--)
+				free(c[i]);
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
 struct hgw_watch *hgw_watch_new(struct ev_loop *loop, const char *dir, const char *const *names,
 				double coalesce_s, hgw_watch_cb cb, void *arg)
 {
@@ -131,14 +150,20 @@ struct hgw_watch *hgw_watch_new(struct ev_loop *loop, const char *dir, const cha
 	if (!w)
 		return NULL;
 	w->loop = loop;
-	w->dir = strdup(dir);
-	w->names = names;
+	w->fd = -1;
+	w->wd = -1;
 	w->coalesce_s = coalesce_s > 0 ? coalesce_s : 0.001;
 	w->cb = cb;
 	w->arg = arg;
-	w->wd = -1;
+	w->dir = strdup(dir);
+	w->names = names ? copy_names(names) : NULL;
+	if (!w->dir || (names && !w->names)) {
+		log_err("watch %s: out of memory", dir);
+		hgw_watch_free(w);
+		return NULL;
+	}
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (!w->dir || w->fd < 0) {
+	if (w->fd < 0) {
 		log_err("watch %s: inotify: %s", dir, strerror(errno));
 		hgw_watch_free(w);
 		return NULL;
@@ -169,6 +194,9 @@ void hgw_watch_free(struct hgw_watch *w)
 	}
 	if (w->fd >= 0)
 		close(w->fd);
+	for (size_t i = 0; w->names && w->names[i]; i++)
+		free(w->names[i]);
+	free(w->names);
 	free(w->dir);
 	free(w);
 }

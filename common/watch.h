@@ -16,7 +16,7 @@
 struct hgw_watch;
 typedef void (*hgw_watch_cb)(struct hgw_watch *w, void *arg);
 
-/* names: NULL-terminated file names of interest, or NULL for any file.
+/* names: NULL-terminated file names of interest (copied), or NULL for any file.
  * coalesce_s: quiet time before the callback (e.g. 0.05).  The callback
  * also runs once soon after creation, so a starting daemon reads the files
  * already there.  Returns NULL on error (logged). */

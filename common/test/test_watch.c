@@ -133,6 +133,27 @@ static void test_names_filter_and_temp_files(void **s)
 	hgw_watch_free(w);
 }
 
+static struct hgw_watch *watch_with_stack_names(void)
+{
+	char name[] = "pppoe.json";
+	const char *const names[] = { name, NULL };
+	struct hgw_watch *w = hgw_watch_new(loop, dir, names, 0.01, cb, NULL);
+	memset(name, 'X', sizeof(name) - 1); /* the caller's array is gone */
+	return w;
+}
+
+static void test_names_are_copied(void **s)
+{
+	(void)s;
+	struct hgw_watch *w = watch_with_stack_names();
+	run_for(50);
+	calls = 0;
+	publish("pppoe.json", 1);
+	run_for(60);
+	assert_int_equal(calls, 1);
+	hgw_watch_free(w);
+}
+
 static void test_directory_removed_and_recreated(void **s)
 {
 	(void)s;
@@ -174,6 +195,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_burst_is_coalesced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_delete_recreate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_filter_and_temp_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_are_copied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directory_removed_and_recreated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unusable_directory_fails_cleanly, setup, teardown),
 	};

@@ -645,3 +645,67 @@ def test_password_login(net, daemons, keys, tmp_path):
     p = subprocess.run([os.path.join(BIN, "netdumpd"), "-c", c, "--check-config"],
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 78 and "password_hash_file" in p.stderr
+
+
+def test_slow_client_gets_gap_marker(net, daemons, keys, tmp_path):
+    """A client that stops reading while the (here tiny) ring overflows
+    stays connected; when it reads again, the first packet after the hole
+    carries a comment and epb_dropcount saying how many it missed, and the
+    packets around the hole are in order."""
+    rt = Router(net, daemons, keys, tmp_path, config={"ring_packets": 64})
+    pmac, rmac = mac_of(net, rt.p, "p0"), mac_of(net, rt.r, "r0")
+    slow = subprocess.Popen(rt.ssh_cmd("live udp port 5060"), stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    wait_state(rt.d.state_dir, "netdumpd.json",
+               lambda d: any(c["streaming"] for c in d["clients"]), daemon=rt.d)
+    # far more than the SSH window and the socket buffers hold
+    send_frames(rt.p, "p0", [sip_packet(pmac, rmac, i, 1200) for i in range(15000)])
+    wait_state(rt.d.state_dir, "netdumpd.json",
+               lambda d: d["ring"]["total"] >= 15000 and d["clients"][0]["sent"] < 15000,
+               daemon=rt.d)
+    # now read everything; it ends when the stream catches up
+    path = os.path.join(str(tmp_path), "slow.pcapng")
+    with open(path, "wb") as out:
+        deadline = time.monotonic() + 20
+        os.set_blocking(slow.stdout.fileno(), False)
+        while time.monotonic() < deadline:
+            try:
+                chunk = slow.stdout.read(1 << 16)
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                out.write(chunk)
+                continue
+            doc = rt.state()
+            c = doc["clients"][0]
+            if c["sent"] + c["lost"] >= doc["ring"]["total"] - 200 and c["gaps"] >= 1:
+                time.sleep(0.5)
+                try:
+                    rest = slow.stdout.read()
+                except BlockingIOError:
+                    rest = None
+                if rest:
+                    out.write(rest)
+                break
+            time.sleep(0.05)
+    slow.kill()
+    slow.wait(5)
+    rows = tshark_fields(path, ["sip.CSeq.seq", "frame.comment", "frame.drop_count"],
+                         "sip && !icmp")
+    seqs = [int(r[0]) for r in rows]
+    marked = [(i, r) for i, r in enumerate(rows) if r[1]]
+    assert marked, "no gap marker in the stream"
+    assert all("packets lost" in r[1] and int(r[2]) > 0 for _, r in marked)
+    assert seqs == sorted(set(seqs)), "duplicates or reordering"
+    # every hole is marked, and no marker is bigger than its hole
+    # (dropcount also counts the ICMP errors the router sent, which share
+    # the ring but not the client's filter)
+    kernel_drops = rt.state()["kernel_drops"]
+    for i in range(1, len(rows)):
+        hole = seqs[i] - seqs[i - 1] - 1
+        if rows[i][1]:
+            assert 0 < hole <= int(rows[i][2]), (i, hole, rows[i])
+        elif kernel_drops == 0:
+            assert hole == 0, f"unmarked hole of {hole} before {seqs[i]}"
+    assert len(marked) >= 1 and seqs[-1] == 14999
+    assert rt.d.proc.poll() is None

@@ -10,6 +10,7 @@ static const struct hgw_field netdumpd_iface[] = {
 	{ "linktype", HGW_T_STRING, HGW_REQUIRED, 1, 63, NULL, NULL, "libpcap link type (EN10MB, RAW, LINUX_SLL, ...)" },
 	{ "packets", HGW_T_INT, 0, 0, 0, NULL, "0", "control packets captured" },
 	{ "kernel_drops", HGW_T_INT, 0, 0, 0, NULL, "0", "packets the kernel dropped for lack of buffer space" },
+	{ "kernel_filter", HGW_T_BOOL, 0, 0, 0, NULL, "true", "the filter runs in the kernel (false: the kernel refused it and every packet wakes netdumpd)" },
 	HGW_F_END,
 };
 static const struct hgw_field netdumpd_iface_item = { "", HGW_T_OBJECT, 0, 0, 0, netdumpd_iface, NULL, "captured interface" };

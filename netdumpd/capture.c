@@ -165,6 +165,25 @@ static void cap_open(struct capset *s, const char *name, int ifindex)
 		pcap_close(p);
 		return;
 	}
+	/* Whatever the filter says, netdumpd's own SSH stream is not captured:
+	 * with a filter like "tcp" every packet sent would be captured and
+	 * sent again. */
+	char own[48];
+	snprintf(own, sizeof(own), " and not (tcp port %d)", s->ssh_port);
+	if (s->ssh_port && strlen(expr) + strlen(own) + 3 < sizeof(expr)) {
+		char full[sizeof(expr)];
+		size_t el = strlen(expr), ol = strlen(own);
+		full[0] = '(';
+		memcpy(full + 1, expr, el);
+		full[el + 1] = ')';
+		memcpy(full + el + 2, own, ol + 1);
+		struct bpf_program t;
+		char e[PCAP_ERRBUF_SIZE];
+		if (filter_compile(dlt, s->snaplen, full, &t, e) == 0) {
+			pcap_freecode(&t);
+			memcpy(expr, full, strlen(full) + 1);
+		}
+	}
 	struct bpf_program prog;
 	if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
 	    pcap_setfilter(p, &prog) < 0) {
@@ -188,6 +207,7 @@ static void cap_open(struct capset *s, const char *name, int ifindex)
 			log_warn("capture: %s: the kernel refused the filter; filtering in userspace",
 				 name);
 	}
+	bool in_kernel = kernel_filter_on(p);
 	if (pcap_setnonblock(p, 1, err) < 0 || pcap_get_selectable_fd(p) < 0) {
 		note_failure(s, name, "capture: %s: %s%s", err, "");
 		pcap_freecode(&prog);
@@ -209,6 +229,7 @@ static void cap_open(struct capset *s, const char *name, int ifindex)
 	c->dlt = dlt;
 	c->ifid = ifid;
 	c->prog = prog;
+	c->kernel_filter = in_kernel;
 	c->set = s;
 	ev_io_init(&c->io, on_readable, pcap_get_selectable_fd(p), EV_READ);
 	c->io.data = c;

@@ -28,6 +28,7 @@ struct cap {
 	int dlt;
 	uint16_t ifid;
 	struct bpf_program prog; /* the same filter, re-checked in userspace */
+	bool kernel_filter;      /* attached to the socket (else userspace only) */
 	ev_io io;
 	uint64_t packets;
 	uint64_t kdrops; /* kernel drops reported by pcap_stats */
@@ -45,6 +46,7 @@ struct capset {
 	const char *extra_filter; /* NULL = none */
 	json_t *include;          /* fnmatch patterns, empty = all */
 	json_t *exclude;
+	int ssh_port;             /* never captured: a stream must not capture itself */
 	/* interfaces */
 	struct cap caps[CAPTURE_MAX];
 	int nl;

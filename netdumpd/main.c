@@ -277,10 +277,11 @@ static void publish(struct ctx *x)
 		if (!c->used)
 			continue;
 		const char *lt = pcap_datalink_val_to_name(c->dlt);
-		json_array_append_new(ifs, json_pack("{s:s, s:s, s:I, s:I}", "name", c->name,
+		json_array_append_new(ifs, json_pack("{s:s, s:s, s:I, s:I, s:b}", "name", c->name,
 						     "linktype", lt ? lt : "?", "packets",
 						     (json_int_t)c->packets, "kernel_drops",
-						     (json_int_t)c->kdrops));
+						     (json_int_t)c->kdrops, "kernel_filter",
+						     c->kernel_filter));
 	}
 	if (x->at_fd >= 0)
 		json_array_append_new(ifs, json_pack("{s:s, s:s, s:I, s:I}", "name", "at", "linktype",
@@ -402,6 +403,7 @@ static int start(struct hgw_daemon *d)
 	c->buffer_bytes = (int)hgw_json_int(cfg, "kernel_buffer_kib") * 1024;
 	c->filter = x->filter;
 	c->extra_filter = x->extra;
+	c->ssh_port = s->port;
 	c->include = json_incref(json_object_get(cfg, "interfaces"));
 	c->exclude = json_incref(json_object_get(cfg, "exclude_interfaces"));
 	c->on_packets = on_packets;

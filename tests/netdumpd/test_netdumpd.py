@@ -275,6 +275,7 @@ def test_control_in_data_out(net, daemons, keys, tmp_path):
     st = rt.state()
     assert st["kernel_drops"] == 0
     assert st["ring"]["dropped_oldest"] == 0
+    assert all(i["kernel_filter"] for i in st["interfaces"] if i["name"] != "at")
 
 
 def stream_frames(path):
@@ -544,7 +545,11 @@ def test_filters_and_modes(net, daemons, keys, tmp_path):
         p.wait(5)
     rows = tshark_fields(live_path, ["pppoed.tags.host_uniq"], "pppoed")
     assert rows == [["00000077"]]
-    # the status file
+    # the status file passes its schema (once registered in
+    # common/state_schemas.c, hgwctl show checks it against hgw_schema_netdumpd)
+    p = sh(os.path.join(BIN, "hgwctl"), "--state-dir", rt.d.state_dir, "show", "netdumpd.json",
+           check=False)
+    assert p.returncode == 0, p.stderr
     st = rt.state()
     assert st["writer"] == "netdumpd" and st["version"] == 1
     assert st["ring"]["max_packets"] == 256000
@@ -709,3 +714,17 @@ def test_slow_client_gets_gap_marker(net, daemons, keys, tmp_path):
             assert hole == 0, f"unmarked hole of {hole} before {seqs[i]}"
     assert len(marked) >= 1 and seqs[-1] == 14999
     assert rt.d.proc.poll() is None
+
+
+def test_own_stream_never_captured(net, daemons, keys, tmp_path):
+    """Even a filter that takes all TCP leaves out netdumpd's own SSH
+    connections (else every packet sent would be captured and sent again)."""
+    rt = Router(net, daemons, keys, tmp_path, config={"filter": "tcp or arp"})
+    rt.backlog()
+    path = rt.backlog()
+    assert not tshark_fields(path, ["frame.number"], f"tcp.port == {PORT}")
+    # ... while other TCP is captured
+    sh("ip", "netns", "exec", rt.p, "/usr/bin/python3", "-c",
+       "import socket\ntry: socket.create_connection(('192.0.2.1', 9), 2)\nexcept OSError: pass")
+    path = rt.backlog()
+    assert tshark_fields(path, ["frame.number"], "tcp.port == 9")

@@ -420,6 +420,30 @@ static void test_deny_backoff(void **st)
 	assert_int_equal(c.t[HC_LTE].last_error, 0);
 }
 
+/* Every error code the RFC and Telekom define: logged with its meaning,
+ * published, and followed by a backoff (no Request for at least 8 s). */
+static void test_deny_every_code(void **st)
+{
+	(void)st;
+	static const uint32_t codes[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 401, 402, 403,
+					  404, 405, 406, 407, 501, 502, 503 };
+	for (unsigned k = 0; k < sizeof(codes) / sizeof(codes[0]); k++) {
+		struct hc_config cfg;
+		struct hc c;
+		cfg_speedport(&cfg);
+		init(&c, &cfg);
+		hc_link(&c, HC_LTE, &E);
+		tick(&c);
+		uint32_t code = codes[k];
+		assert_int_equal(feed(&c, HC_LTE, &G, 0, RFC8157_SETUP_DENY, a_error, &code), 0);
+		assert_int_equal(c.t[HC_LTE].last_error, code);
+		assert_string_not_equal(c.t[HC_LTE].last_error_text, "unknown error code");
+		assert_string_equal(c.t[HC_LTE].last_error_text, rfc8157_error_text(code));
+		advance(&c, 7900);
+		assert_int_equal(find(HC_LTE, RFC8157_SETUP_REQUEST, 0), -1);
+	}
+}
+
 static void test_dsl_deny_then_teardown(void **st)
 {
 	(void)st;
@@ -732,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_hello_loss_fails_tunnel),
 		cmocka_unit_test(test_link_loss_notifies_at_once),
 		cmocka_unit_test(test_deny_backoff),
+		cmocka_unit_test(test_deny_every_code),
 		cmocka_unit_test(test_dsl_deny_then_teardown),
 		cmocka_unit_test(test_unanswered_request_spaced),
 		cmocka_unit_test(test_tunnel_verification),

@@ -221,6 +221,20 @@ def test_deny_backoff_then_accept(lab, daemons):
     assert "Setup Denied: error 9 (CIN not permitted)" in d.log()
 
 
+@pytest.mark.parametrize("code,text", [(1, "HAAP not reachable over LTE"),
+                                       (8, "a bonding session with the same user ID already exists"),
+                                       (405, "CIN not permitted"), (4242, "unknown error code")])
+def test_deny_codes_published(lab, daemons, code, text):
+    lab.start_haap()
+    lab.hook(cmd="deny", tunnel="lte", code=code, count=1)
+    lab.links_up()
+    d = lab.start_hybridd(daemons)
+    doc = lab.wait(lambda x: x["state"] == "failed", timeout=5, daemon=d)
+    assert doc["tunnels"]["lte"]["last_error"] == {"code": code, "text": text}
+    assert f"Setup Denied: error {code} ({text})" in d.log()
+    lab.wait(bonded, timeout=5, daemon=d)
+
+
 def test_dsl_deny_tears_down_and_recovers(lab, daemons):
     lab.start_haap()
     lab.hook(cmd="deny", tunnel="dsl", code=5, count=1)

@@ -10,7 +10,8 @@ import vmcase
 from hgwtest import tshark_check, tshark_fields
 
 GUEST = vmcase.GuestScript("kernel.sh", [
-    "modules_load", "ip6gre_config", "ip6gre_traffic", "vlan7", "netem_delay"])
+    "modules_load", "ip6gre_config", "ip6gre_traffic", "vlan7", "netem_delay",
+    "netlinkd_ip6gre"])
 vm = GUEST.fixture()
 
 
@@ -58,7 +59,33 @@ def host_netem_delay(vm):
     assert netem and netem[0]["options"]["delay"]["delay"] == pytest.approx(0.15)
 
 
+def host_netlinkd_ip6gre(vm):
+    """netlinkd made the device hybrid.json asked for, said so, and it carried
+    traffic with the key both ways; later it replaced and deleted it."""
+    link = json.loads(vm.read("netlinkd-gre1.json"))[0]
+    d = link["linkinfo"]["info_data"]
+    assert link["linkinfo"]["info_kind"] == "ip6gre"
+    assert (d["local"], d["remote"]) == ("2001:db8:100::2", "2001:db8:ffff::1")
+    assert d["ikey"] == d["okey"] == "18.52.86.120"     # 0x12345678 both ways
+    for flag in ("iseq", "oseq", "icsum", "ocsum"):
+        assert flag not in d, f"{flag} set: {d}"
+    assert link["mtu"] == 1448 and "UP" in link["flags"]
+    created = json.loads(vm.read("netlinkd-created.json"))
+    assert created["failed"] == 0, created
+    assert [(t["name"], t["status"]) for t in created["tunnels"]] == [("gre1", "applied")]
+    deleted = json.loads(vm.read("netlinkd-deleted.json"))
+    assert deleted["tunnels"] == [] and deleted["failed"] == 0, deleted
+    pcap = vm.path("netlinkd-gre1.pcap")
+    tshark_check(pcap)
+    rows = tshark_fields(pcap, ["ipv6.src", "ipv6.nxt", "gre.key",
+                                "gre.flags.sequence_number", "icmp.type"], "gre && !icmpv6")
+    sent = [r for r in rows if r[0] == "2001:db8:100::2"]
+    assert sent and all(r[1:4] == ["47", "0x12345678", "0"] for r in rows), rows
+    assert any(r[4] == "0" for r in rows), f"no echo reply came back: {rows}"
+
+
 HOST_CHECKS = {
+    "netlinkd_ip6gre": host_netlinkd_ip6gre,
     "ip6gre_config": host_ip6gre_config,
     "ip6gre_traffic": host_ip6gre_traffic,
     "vlan7": host_vlan7,

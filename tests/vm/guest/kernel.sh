@@ -104,8 +104,86 @@ c_netem() {
 	[ "$after" -lt $((before + 400)) ] || fail "rtt ${after}ms far above ${before}+150ms"
 }
 
+# ---- netlinkd (issue 4) creating the kernel ip6gre device hybridd asks for.
+# The router namespace r has wwan0 (LTE, a veth to the HAAP side h); state
+# files are written the way lte-modemd and hybridd would.
+NL_BIN=$HGW_BUILD/bin/netlinkd
+NL_DIR=/tmp/hgw-nl
+KEY=305419896        # 0x12345678, "18.52.86.120" in ip's dotted form
+
+state_write() {      # atomically, as hgw_state_publish does
+	printf '%s\n' "$2" > "$NL_DIR/state/.$1.tmp" && mv "$NL_DIR/state/.$1.tmp" "$NL_DIR/state/$1"
+}
+hybrid_kernel() {    # hybrid_kernel IKEY OKEY MTU
+	state_write hybrid.json '{"version":1,"writer":"hybridd","state":"lte","interface":"gre1",
+ "mode":"kernel","bonding":false,"kernel_tunnels":[{"name":"gre1","local":"2001:db8:100::2",
+ "remote":"2001:db8:ffff::1","ikey":'"$1"',"okey":'"$2"',"mtu":'"$3"'}],
+ "tunnels":{"lte":{"state":"up"},"dsl":{"state":"down"}}}'
+}
+gre1_json() { ip -n r -j -d link show gre1 2> /dev/null; }
+gre1_has() {         # gre1_has TEXT...: the device's ip -j -d output has every TEXT
+	local j w; j=$(gre1_json) || return 1
+	for w in "$@"; do [[ $j == *"$w"* ]] || return 1; done
+}
+nl_start() {
+	[ -x "$NL_BIN" ] || skip "$NL_BIN not built (netlinkd is issue 4; make BUILD=$HGW_BUILD)"
+	load_modules ip6_gre
+	ns_add r; ns_add h
+	ip link add wwan0 netns r type veth peer name e0 netns h || fail veth
+	ip -n h link set e0 up || fail "e0 up"
+	ip -n h addr add 2001:db8:100::1/64 dev e0 || fail "HAAP side address"
+	ip -n h addr add 2001:db8:ffff::1/128 dev lo || fail "HAAP address"
+	rm -rf "$NL_DIR"; mkdir -p "$NL_DIR/state" "$NL_DIR/data"
+	# The firewall is netlinkd's own concern and tested elsewhere; off here.
+	echo '{"netlinkd":{"firewall":{"enabled":false}}}' > "$NL_DIR/hgw.json"
+	state_write lte.json '{"version":1,"writer":"lte-modemd","state":"connected","interface":"wwan0",
+ "ipv6":"2001:db8:100::2/64","gateway6":"2001:db8:100::1","mtu":1500}'
+	hybrid_kernel "$KEY" "$KEY" 1448
+	ip netns exec r "$NL_BIN" -c "$NL_DIR/hgw.json" --state-dir "$NL_DIR/state" \
+		--data-dir "$NL_DIR/data" -v > "$HGW_OUT/$HGW_CASE-netlinkd.log" 2>&1 &
+	NL_PID=$!
+}
+nl_stop() {
+	kill "$NL_PID" 2> /dev/null
+	wait_for 5 test ! -d "/proc/$NL_PID" || fail "netlinkd ignored SIGTERM for 5s"
+	wait "$NL_PID"; local rc=$?
+	[ "$rc" = 0 ] || fail "netlinkd exited $rc on SIGTERM"
+}
+
+c_netlinkd_ip6gre() {
+	nl_start
+	wait_for 15 gre1_has '"UP"' ||
+		fail "netlinkd did not create gre1 up within 15s: $(gre1_json || echo none)"
+	gre1_json > "$HGW_OUT/netlinkd-gre1.json"
+	cp "$NL_DIR/state/netlinkd.json" "$HGW_OUT/netlinkd-created.json"
+	gre1_has '"info_kind":"ip6gre"' '"local":"2001:db8:100::2"' '"remote":"2001:db8:ffff::1"' \
+		'"ikey":"18.52.86.120"' '"okey":"18.52.86.120"' '"mtu":1448' ||
+		fail "gre1 attributes wrong: $(gre1_json)"
+	gre1_has '"iseq"' && fail "gre1 checks sequence numbers: $(gre1_json)"
+	# Traffic through it: a plain ip6gre peer on the HAAP side, same keys.
+	ip -n h link add gre1 type ip6gre local 2001:db8:ffff::1 remote 2001:db8:100::2 \
+		key "$KEY" encaplimit none || fail "peer tunnel"
+	ip -n h addr add 10.99.0.1/30 dev gre1 && ip -n h link set gre1 up || fail "peer up"
+	ip -n h route add 2001:db8:100::/64 dev e0 2> /dev/null
+	ip -n r addr add 10.99.0.2/30 dev gre1 || fail "test address on gre1"
+	capture_start h e0 "$HGW_OUT/netlinkd-gre1.pcap" ip6 proto 47 || fail "tcpdump did not start"
+	ip netns exec r ping -c 2 -i 0.3 -W 3 -I gre1 10.99.0.1 || fail "no ping through gre1"
+	capture_stop "$HGW_OUT/netlinkd-gre1.pcap"
+	# New keys from hybridd (a new session): netlinkd replaces the device.
+	hybrid_kernel 1 2 1400
+	wait_for 10 gre1_has '"ikey":"0.0.0.1"' '"okey":"0.0.0.2"' '"mtu":1400' ||
+		fail "gre1 not updated to ikey 1 okey 2 mtu 1400: $(gre1_json)"
+	# Back to userspace mode: the device goes.
+	state_write hybrid.json '{"version":1,"writer":"hybridd","state":"down","interface":null,
+ "mode":"kernel","kernel_tunnels":[],"tunnels":{"lte":{"state":"down"},"dsl":{"state":"down"}}}'
+	wait_for 10 eval '! ip -n r link show gre1' || fail "netlinkd did not delete gre1"
+	cp "$NL_DIR/state/netlinkd.json" "$HGW_OUT/netlinkd-deleted.json"
+	nl_stop
+}
+
 run_case modules_load c_modules
 run_case ip6gre_config c_ip6gre_config
 run_case ip6gre_traffic c_ip6gre_traffic
 run_case vlan7 c_vlan7
 run_case netem_delay c_netem
+run_case netlinkd_ip6gre c_netlinkd_ip6gre

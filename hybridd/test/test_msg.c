@@ -3,6 +3,7 @@
  * tshark shows; our builder reproduces the Speedport's own messages; hostile
  * variants are refused without reading out of bounds. */
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -323,6 +324,50 @@ static void test_hostile(void **st)
 	assert_string_equal(rfc8157_type_name(10), "Link Detection");
 }
 
+/* The frame walker: IPv4 outer header on Ethernet, raw IPv6 with a
+ * destination-options header (ip6gre's encapsulation limit), junk. */
+static void test_frames(void **st)
+{
+	(void)st;
+	uint8_t gre[] = { 0x20, 0, 1, 1, 0, 0, 0, 0, 0x10, 0xff, 0, 0 };
+	uint8_t f4[14 + 20 + sizeof(gre)] = { 0 };
+	f4[12] = 0x08;
+	uint8_t *ip = f4 + 14;
+	ip[0] = 0x45;
+	ip[3] = 20 + sizeof(gre);
+	ip[9] = 47;
+	memcpy(ip + 12, "\xc0\x00\x02\x01\xc6\x33\x64\x01", 8);
+	memcpy(ip + 20, gre, sizeof(gre));
+	struct gre_frame f;
+	assert_int_equal(frame_gre(1, f4, sizeof(f4), &f), 0);
+	assert_int_equal(f.family, AF_INET);
+	assert_int_equal(f.len, sizeof(gre));
+	assert_memory_equal(f.gre, gre, sizeof(gre));
+	struct rfc8157_msg m;
+	assert_int_equal(rfc8157_parse(f.gre, f.len, 0x0101, 0x0101, &m, NULL), 0);
+	/* truncated IPv4 total length: the GRE is cut, never read past */
+	ip[3] = 20 + 4;
+	assert_int_equal(frame_gre(1, f4, sizeof(f4), &f), 0);
+	assert_int_equal(f.len, 4);
+
+	uint8_t f6[40 + 8 + sizeof(gre)] = { 0 };
+	f6[0] = 0x60;
+	f6[5] = 8 + sizeof(gre);
+	f6[6] = 60; /* destination options */
+	f6[40] = 47;
+	f6[41] = 0;
+	memcpy(f6 + 48, gre, sizeof(gre));
+	assert_int_equal(frame_gre(12, f6, sizeof(f6), &f), 0);
+	assert_int_equal(f.family, AF_INET6);
+	assert_memory_equal(f.gre, gre, sizeof(gre));
+	/* not GRE, unknown link type, empty */
+	f6[40] = 17;
+	assert_int_equal(frame_gre(12, f6, sizeof(f6), &f), -1);
+	assert_int_equal(frame_gre(999, f6, sizeof(f6), &f), -1);
+	assert_int_equal(frame_gre(12, f6, 0, &f), -1);
+	assert_int_equal(frame_gre(1, f4, 10, &f), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_builder_matches_speedport),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_frames),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -431,3 +431,22 @@ def test_redundant_mode_duplicates_dropped_at_haap(lab, daemons):
     st = lab.status()
     assert st["reorder"]["dup"] >= 20  # every packet twice, the copy dropped
     assert doc["scheduler"] == "redundant"
+
+
+def test_restart_without_session_verification_then_accept(lab, daemons, tmp_path):
+    """hybridd restarted without its saved session id while the HAAP still
+    holds the old one: the HAAP asks (tunnel verification, RFC 8157 5.6.15)
+    whether the old LTE tunnel lives; the new hybridd, still setting up,
+    stays silent, so the HAAP gives up on the old session and accepts."""
+    lab.start_haap()
+    lab.links_up()
+    d = lab.start_hybridd(daemons, data_dir=str(tmp_path / "d1"))
+    old = lab.wait(bonded, timeout=10, daemon=d)["session_id"]
+    d.proc.kill()  # no goodbye, as after a power cut
+    d.proc.wait()
+    d2 = lab.start_hybridd(daemons, data_dir=str(tmp_path / "d2"))
+    doc = lab.wait(lambda x: bonded(x) and x["session_id"] != old, timeout=15, daemon=d2)
+    # the verification Notifies (old key, no session yet) were not answered
+    assert doc["drops"]["wrong_source"] + doc["drops"]["wrong_key"] >= 1
+    assert "tunnel verification unanswered: new session accepted" in lab.haap_logtext()
+    assert len(lab.status()["sessions"]) == 1

@@ -106,16 +106,25 @@ static void teardown(struct session *s, bool send_padt)
 	s->tearing_down = false;
 }
 
+/* Records why this attempt ends.  The first cause wins: a peer that sends
+ * Terminate-Request and then PADT ended the session with the former. */
+static void note_failure(struct session *s, const char *why)
+{
+	if (!why || !why[0] || s->failure_noted)
+		return;
+	s->failure_noted = true;
+	snprintf(s->last_failure, sizeof(s->last_failure), "%s", why);
+	log_warn("pppoe: %s", why);
+	s->failures++;
+	s->changed = true;
+}
+
 /* A failure: record why; talk to the peer first if it can still hear. */
 static void fail(struct session *s, const char *why, bool terminate)
 {
 	if (s->phase == PH_DOWN || s->phase == PH_STOPPED)
 		return;
-	if (why) {
-		snprintf(s->last_failure, sizeof(s->last_failure), "%s", why);
-		log_warn("pppoe: %s", why);
-		s->failures++;
-	}
+	note_failure(s, why);
 	bool lcp_active = s->lcp_f.state >= FSM_REQ_SENT && s->lcp_f.state <= FSM_OPENED;
 	if (terminate && lcp_active) {
 		set_phase(s, PH_TERMINATING);
@@ -315,6 +324,7 @@ void session_start(struct session *s)
 	s->stopping = false;
 	s->retry_at = INT64_MAX;
 	s->attempts++;
+	s->failure_noted = false;
 	/* Ask again for what we had: many ACs then give the same address. */
 	s->ipcp.hint = s->cfg.hint_ipv4;
 	s->v6.hint = s->cfg.hint_iid;
@@ -358,16 +368,9 @@ void session_recv_disc(struct session *s, const uint8_t src[6], const uint8_t *p
 		 * authentication failure for the backoff. */
 		if (s->phase == PH_AUTH)
 			s->auth_failed = true;
-		if (s->phase == PH_TERMINATING) {
-			teardown(s, false);
-		} else {
-			if (why[0]) {
-				snprintf(s->last_failure, sizeof(s->last_failure), "%s", why);
-				s->failures++;
-				log_warn("pppoe: %s", why);
-			}
-			teardown(s, false);
-		}
+		if (s->phase != PH_TERMINATING)
+			note_failure(s, why);
+		teardown(s, false);
 		break;
 	}
 	case PD_EV_ERROR:
@@ -416,11 +419,22 @@ uint16_t session_recv_ppp(struct session *s, const uint8_t *frame, size_t len)
 	const uint8_t *p = frame + hl;
 	size_t n = len - hl;
 	switch (proto) {
-	case PPP_LCP:
+	case PPP_LCP: {
+		enum fsm_state before = s->lcp_f.state;
 		fsm_input(&s->lcp_f, p, n);
+		/* RTR: the peer hangs up; say so now, the PADT that usually
+		 * follows is only the consequence. */
+		if (n >= 1 && p[0] == CP_TERM_REQ && before != FSM_STOPPING &&
+		    s->lcp_f.state == FSM_STOPPING && s->phase != PH_TERMINATING) {
+			char why[300];
+			snprintf(why, sizeof(why), "LCP terminated by the peer%s%s",
+				 s->lcp_f.why[0] ? ": " : "", s->lcp_f.why);
+			note_failure(s, why);
+		}
 		if (s->lcp.looped)
 			fail(s, "the link is looped back (own LCP magic number returned)", false);
 		return 0;
+	}
 	case PPP_PAP:
 	case PPP_CHAP:
 		/* Authentication packets only in the authenticate phase or
@@ -540,7 +554,7 @@ void session_reconnect(struct session *s, const char *why)
 		teardown(s, true);
 		return;
 	}
-	snprintf(s->last_failure, sizeof(s->last_failure), "%s", why);
+	note_failure(s, why);
 	fail(s, NULL, true);
 }
 

@@ -66,6 +66,7 @@ struct session {
 	int64_t retry_at, auth_deadline;
 	bool stopping, immediate, auth_failed, tearing_down;
 	bool v4_up, v6_up;
+	bool failure_noted;             /* this attempt's failure is recorded */
 	uint16_t sid;
 	uint8_t ac_mac[6];
 	uint16_t mtu;                   /* what we may send: the peer's MRU */

@@ -372,6 +372,26 @@ static void test_padt_from_ac(void **s)
 	assert_int_equal(S.sid, 0);
 }
 
+static void test_peer_terminate_then_padt_keeps_the_first_cause(void **s)
+{
+	(void)s;
+	bring_up();
+	feed("c0 21 05 33 00 0a 67 6f 6f 64 62 79");
+	assert_true(find_ppp(0xc021, 6) >= 0); /* Terminate-Ack */
+	assert_int_equal(S.failures, 1);
+	uint8_t p[32];
+	size_t n = pt_hex(p, "11 a7 00 11 00 00");
+	feed_disc(p, n);
+	assert_int_equal(S.phase, PH_DOWN);
+	assert_string_equal(S.last_failure, "LCP terminated by the peer: goodby");
+	assert_int_equal(S.failures, 1);
+	/* a new attempt that comes up keeps the reason of the last end */
+	hgw_fake_clock_advance(&T.clock, S.retry_at - hgw_now_ms(&T.clock.clock));
+	session_timer(&S);
+	assert_int_equal(S.phase, PH_DISCOVERY);
+	assert_string_equal(S.last_failure, "LCP terminated by the peer: goodby");
+}
+
 static void test_stop_terminate_then_padt(void **s)
 {
 	(void)s;
@@ -539,6 +559,7 @@ int main(void)
 		cmocka_unit_test_setup(test_echo_replies_keep_it_up, setup),
 		cmocka_unit_test_setup(test_auth_failure_terminates_and_waits_long, setup),
 		cmocka_unit_test_setup(test_padt_from_ac, setup),
+		cmocka_unit_test_setup(test_peer_terminate_then_padt_keeps_the_first_cause, setup),
 		cmocka_unit_test_setup(test_stop_terminate_then_padt, setup),
 		cmocka_unit_test_setup(test_stop_without_answer_still_ends, setup),
 		cmocka_unit_test_setup(test_reconnect_is_immediate, setup),

@@ -25,6 +25,7 @@
 #include "ring.h"
 #include "sshd.h"
 #include "state.h"
+#include "status.h"
 
 extern const struct hgw_field hgw_schema_netdumpd[]; /* common/state_netdumpd.c */
 
@@ -270,39 +271,30 @@ static int at_open(struct ctx *x)
 
 static void publish(struct ctx *x)
 {
-	json_t *doc = hgw_state_new("netdumpd", 1);
-	json_t *ifs = json_array();
+	uint64_t kdrops = capture_kdrops(&x->caps); /* refreshes each c->kdrops */
+	struct status_iface ifs[CAPTURE_MAX + 1];
+	int n = 0;
 	for (int i = 0; i < CAPTURE_MAX; i++) {
 		struct cap *c = &x->caps.caps[i];
 		if (!c->used)
 			continue;
-		const char *lt = pcap_datalink_val_to_name(c->dlt);
-		json_array_append_new(ifs, json_pack("{s:s, s:s, s:I, s:I, s:b}", "name", c->name,
-						     "linktype", lt ? lt : "?", "packets",
-						     (json_int_t)c->packets, "kernel_drops",
-						     (json_int_t)c->kdrops, "kernel_filter",
-						     c->kernel_filter));
+		ifs[n++] = (struct status_iface){ c->name, pcap_datalink_val_to_name(c->dlt),
+						  c->packets, c->kdrops, c->kernel_filter };
 	}
 	if (x->at_fd >= 0)
-		json_array_append_new(ifs, json_pack("{s:s, s:s, s:I, s:I}", "name", "at", "linktype",
-						     "WIRESHARK_UPPER_PDU", "packets",
-						     (json_int_t)x->at_lines, "kernel_drops", 0));
-	json_object_set_new(doc, "interfaces", ifs);
-	json_object_set_new(doc, "ring",
-			    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "packets",
-				      (json_int_t)ring_count(&x->ring), "bytes",
-				      (json_int_t)x->ring.bytes, "max_packets",
-				      (json_int_t)x->ring.max_pkts, "max_bytes",
-				      (json_int_t)x->ring.max_bytes, "memory",
-				      (json_int_t)ring_memory(&x->ring), "total",
-				      (json_int_t)x->ring.next_seq, "dropped_oldest",
-				      (json_int_t)x->ring.dropped));
-	json_object_set_new(doc, "kernel_drops", json_integer((json_int_t)capture_kdrops(&x->caps)));
-	json_object_set_new(doc, "clients_connected", json_integer(x->sshd.nclients));
-	json_t *cl = json_array();
-	sshd_clients_json(&x->sshd, cl);
-	json_object_set_new(doc, "clients", cl);
-	json_object_set_new(doc, "auth_failures", json_integer((json_int_t)x->sshd.auth_failures));
+		ifs[n++] = (struct status_iface){ "at", "WIRESHARK_UPPER_PDU", x->at_lines, 0, -1 };
+	json_t *clients = json_array();
+	sshd_clients_json(&x->sshd, clients);
+	struct status_in in = {
+		.ifaces = ifs,
+		.nifaces = n,
+		.ring = &x->ring,
+		.kernel_drops = kdrops,
+		.clients_connected = x->sshd.nclients,
+		.clients = clients,
+		.auth_failures = x->sshd.auth_failures,
+	};
+	json_t *doc = status_doc(&in);
 	hgw_state_publish(x->d->state_dir, "netdumpd.json", doc);
 	json_decref(doc);
 }

@@ -16,6 +16,7 @@
 
 #include "command.h"
 #include "log.h"
+#include "status.h"
 
 /* Output buffer per client: larger than the largest block (a 64 KiB
  * packet with its IDB and options), so whole blocks always fit. */
@@ -688,17 +689,7 @@ void sshd_kick(struct sshd *d)
 
 void sshd_clients_json(struct sshd *d, json_t *arr)
 {
-	static const char *const modes[] = { "all", "backlog", "live" };
-	for (struct sshd_client *c = d->clients; c; c = c->next) {
-		json_t *o = json_pack("{s:s, s:s, s:b, s:I, s:I, s:I}", "peer", c->peer, "user",
-				      c->user, "streaming", c->streaming, "sent",
-				      (json_int_t)c->st.sent, "lost", (json_int_t)c->st.lost,
-				      "gaps", (json_int_t)c->st.gaps);
-		if (c->streaming) {
-			json_object_set_new(o, "mode", json_string(modes[c->st.mode]));
-			json_object_set_new(o, "filter",
-					    c->st.filter ? json_string(c->st.filter) : json_null());
-		}
-		json_array_append_new(arr, o);
-	}
+	for (struct sshd_client *c = d->clients; c; c = c->next)
+		json_array_append_new(arr, status_client(c->peer, c->user,
+							 c->streaming ? &c->st : NULL));
 }

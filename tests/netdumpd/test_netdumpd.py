@@ -456,7 +456,8 @@ def test_security(net, daemons, keys, tmp_path):
 def test_new_interfaces_are_captured(net, daemons, keys, tmp_path):
     """A veth and a TUN created after start are captured within a second,
     each described by its own link type."""
-    rt = Router(net, daemons, keys, tmp_path)
+    # status every 200 ms: the TUN lives only while the script below runs
+    rt = Router(net, daemons, keys, tmp_path, config={"status_interval_ms": 200})
     q = net.ns("q")
     t0 = time.monotonic()
     net.veth(rt.r, "late0", q, "q0")
@@ -476,11 +477,16 @@ def test_new_interfaces_are_captured(net, daemons, keys, tmp_path):
         # ICMPv6 Router Solicitation from fe80::2 to ff02::2
         "rs=bytes.fromhex('6000000000083aff'+'fe80'+'00'*13+'02'+'ff02'+'00'*13+'02'+'8500000000000000')\n"
         "os.write(fd,rs)\n"
-        "time.sleep(0.5)\n"
+        "time.sleep(1.0)\n"
     )
     p = subprocess.run(["ip", "netns", "exec", rt.r, "/usr/bin/python3", "-c", code],
                        capture_output=True, text=True, timeout=20)
     assert p.returncode == 0, p.stderr
+
+    def seen(doc, name):
+        return any(i["name"] == name and i["packets"] >= 1 for i in doc["interfaces"])
+    wait_state(rt.d.state_dir, "netdumpd.json", lambda d: seen(d, "late0") and seen(d, "tun9"),
+               daemon=rt.d)
     path = rt.backlog()
     tshark_check(path)
     rows = tshark_fields(path, ["frame.interface_name", "frame.protocols"])
@@ -724,7 +730,10 @@ def test_own_stream_never_captured(net, daemons, keys, tmp_path):
     path = rt.backlog()
     assert not tshark_fields(path, ["frame.number"], f"tcp.port == {PORT}")
     # ... while other TCP is captured
+    wait_state(rt.d.state_dir, "netdumpd.json", lambda d: not d["clients"], daemon=rt.d)
+    t0 = ring_total(rt)
     sh("ip", "netns", "exec", rt.p, "/usr/bin/python3", "-c",
        "import socket\ntry: socket.create_connection(('192.0.2.1', 9), 2)\nexcept OSError: pass")
+    wait_total(rt, t0 + 2)  # SYN and RST
     path = rt.backlog()
     assert tshark_fields(path, ["frame.number"], "tcp.port == 9")

@@ -737,3 +737,21 @@ def test_own_stream_never_captured(net, daemons, keys, tmp_path):
     wait_total(rt, t0 + 2)  # SYN and RST
     path = rt.backlog()
     assert tshark_fields(path, ["frame.number"], "tcp.port == 9")
+
+
+def test_max_clients(net, daemons, keys, tmp_path):
+    """Connections beyond max_clients are refused; the ones in are not
+    disturbed, and a slot frees when a client leaves."""
+    rt = Router(net, daemons, keys, tmp_path, config={"max_clients": 1})
+    first = subprocess.Popen(rt.ssh_cmd("live"), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    wait_state(rt.d.state_dir, "netdumpd.json",
+               lambda d: any(c["streaming"] for c in d["clients"]), daemon=rt.d)
+    rc, err, _ = rt.ssh("backlog")
+    assert rc == 255, err
+    assert "refused, 1 clients already" in rt.d.log()
+    assert first.poll() is None
+    first.terminate()
+    first.wait(5)
+    wait_state(rt.d.state_dir, "netdumpd.json", lambda d: not d["clients"], daemon=rt.d)
+    rt.backlog()

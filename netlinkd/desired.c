@@ -688,6 +688,8 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			wan_from_lte(&x, d, in->lte);
 		else if (w == NL_WAN_DSL)
 			wan_from_pppoe(&x, d, in->pppoe);
+		if (wc->has_ll)
+			wan_addr(d, &x, AF_INET6, wc->ll, 64, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
 		wan_dhcp4(&x, d, wc, in->dhcp4[w]);
 		wan_dhcp6(&x, d, in->dhcp6[w], in->now);
 

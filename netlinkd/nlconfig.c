@@ -34,7 +34,7 @@ static const struct hgw_field lan_item = { "", HGW_T_OBJECT, 0, 0, 0, lan_fields
 
 static const char *const mptcp_modes[] = { "off", "on", "backup", "handover", NULL };
 
-#define WAN_FIELDS(table, metric, ra)                                                           \
+#define WAN_FIELDS(table, metric, ra, ll)                                                       \
 	{ "table", HGW_T_INT, 0, 1, 4294967294LL, NULL, #table,                                 \
 	  "routing table for traffic sourced from this WAN's addresses" },                      \
 	{ "metric", HGW_T_INT, 0, 1, 4294967294LL, NULL, #metric,                               \
@@ -46,11 +46,14 @@ static const char *const mptcp_modes[] = { "off", "on", "backup", "handover", NU
 	{ "mptcp", HGW_T_ENUM, 0, 0, 0, mptcp_modes, "\"off\"",                               \
 	  "Multipath TCP endpoint on this WAN's addresses: on (subflows), backup (backup "       \
 	  "subflows), handover (only while every other WAN is down), off" },                    \
+	{ "link_local", HGW_T_IP6, HGW_NULLABLE, 0, 0, NULL, ll,                                \
+	  "link-local address netlinkd puts on the device (/64); the tunnel has no MAC to "     \
+	  "derive one from and DHCPv6 needs one (RFC 8415 13.1); null: none" },                 \
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL }
 
-static const struct hgw_field wan_tunnel[] = { WAN_FIELDS(201, 100, 0) };
-static const struct hgw_field wan_dsl[] = { WAN_FIELDS(202, 200, 2) };
-static const struct hgw_field wan_lte[] = { WAN_FIELDS(203, 300, 2) };
+static const struct hgw_field wan_tunnel[] = { WAN_FIELDS(201, 100, 0, "\"fe80::2\"") };
+static const struct hgw_field wan_dsl[] = { WAN_FIELDS(202, 200, 2, "null") };
+static const struct hgw_field wan_lte[] = { WAN_FIELDS(203, 300, 2, "null") };
 static const struct hgw_field wan_fields[] = {
 	{ "tunnel", HGW_T_OBJECT, 0, 0, 0, wan_tunnel, "{}",
 	  "the bonded tunnel (hybrid.json interface, its DHCP leases)" },
@@ -202,6 +205,13 @@ int nl_config_parse(const json_t *s, struct nl_config *c, struct hgw_errors *e)
 		wc->default_route = hgw_json_bool(o, "default_route");
 		json_t *ra = json_object_get(o, "accept_ra");
 		wc->accept_ra = json_is_integer(ra) ? (int)json_integer_value(ra) : -1;
+		int llp;
+		wc->has_ll = hgw_parse_prefix(hgw_json_str(o, "link_local"), AF_INET6, wc->ll, &llp) == 0;
+		if (wc->has_ll && !(wc->ll[0] == 0xfe && (wc->ll[1] & 0xc0) == 0x80)) {
+			hgw_errors_add(e, "netlinkd.wan.%s.link_local: not a link-local address "
+				       "(fe80::/10)", wkeys[w]);
+			bad++;
+		}
 		const char *m = hgw_json_str(o, "mptcp");
 		wc->mptcp = 0;
 		for (int k = 0; mptcp_modes[k]; k++)

@@ -28,6 +28,8 @@ struct nl_wan_cfg {
 	bool default_route;
 	int accept_ra; /* -1 = leave alone */
 	int mptcp;     /* NL_MPTCP_* */
+	bool has_ll;   /* a link-local address to add */
+	uint8_t ll[16];
 };
 enum { NL_MPTCP_OFF, NL_MPTCP_ON, NL_MPTCP_BACKUP, NL_MPTCP_HANDOVER };
 

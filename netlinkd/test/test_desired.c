@@ -114,6 +114,9 @@ static void test_full_hybrid(void **s)
 	assert_non_null(nt_find_addr(d, "tun0", "203.0.113.5/32"));
 	assert_non_null(nt_find_addr(d, "tun0", "2001:db8:300::5/128"));
 	assert_non_null(nt_find_addr(d, "wwan0", "2001:db8:100::2/64"));
+	/* The tunnel's link-local (addr_gen_mode 1 makes none; DHCPv6 needs one). */
+	assert_non_null(nt_find_addr(d, "tun0", "fe80::2/64"));
+	assert_null(nt_find_rule(d, "fe80::2/128", 201));
 
 	/* Default routes in main by metric: tunnel 100, DSL 200, LTE 300. */
 	const struct nl_route *r = nt_find_route(d, "default4", RT_TABLE_MAIN);

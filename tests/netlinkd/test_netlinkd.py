@@ -176,6 +176,7 @@ def test_full_hybrid(net, router, daemons):
     assert "fe80::2/128" in ppp
     tun = addrs(net, r, "tun0")
     assert "203.0.113.5/32" in tun and "2001:db8:300::5/128" in tun
+    assert tun["fe80::2/64"]["scope"] == "link"  # for dhcp6c (RFC 8415 13.1)
     assert "2001:db8:100::2/64" in addrs(net, r, "wwan0")
 
     # Links: up, MTUs from state (PPP 1492) and config (lan1 1400).
@@ -416,6 +417,8 @@ HOSTILE = [
     ({"netlinkd": {"route_protocol": "73"}}, "netlinkd.route_protocol"),
     ({"netlinkd": {"lans": []}}, "netlinkd.lans"),
     ({"netlinkd": []}, "netlinkd"),
+    ({"netlinkd": {"wan": {"tunnel": {"link_local": "2001:db8::1"}}}},
+     "netlinkd.wan.tunnel.link_local"),
 ]
 
 

@@ -30,7 +30,9 @@ datagram, answered with a JSON object:
   {"cmd": "down_sched", "mode": "rr"|"dsl"|"lte"}
 """
 import argparse
+import ctypes
 import fcntl
+import hashlib
 import heapq
 import ipaddress
 import json
@@ -39,7 +41,9 @@ import random
 import selectors
 import socket
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 
 LTE, DSL = "lte", "dsl"
@@ -54,6 +58,39 @@ FILTER_ITEMS = [  # (type, description, value), as in Telekom's list
     (5, "AAK-M2M", "198.51.100.40/32:44300"),
     (12, "TV", "203.0.113.0/24"),
 ]
+
+
+def build_dp():
+    """Compiles haap_dp.c once into a cache; None if there is no compiler."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "haap_dp.c")
+    try:
+        with open(src, "rb") as f:
+            h = hashlib.sha256(f.read()).hexdigest()[:16]
+    except OSError:
+        return None
+    out = os.path.join(tempfile.gettempdir(), f"hgw-haap-dp-{h}")
+    if os.access(out, os.X_OK):
+        return out
+    tmp = f"{out}.{os.getpid()}"
+    r = subprocess.run(["gcc", "-O2", "-std=gnu11", "-o", tmp, src], capture_output=True, text=True)
+    if r.returncode != 0:
+        log("haap_dp.c does not build, Python data plane:", r.stderr.strip()[:300])
+        return None
+    os.rename(tmp, out)
+    return out
+
+
+def attach_ctrl_filter(sock, proto):
+    """Classic BPF: only GRE packets of the control protocol reach us."""
+    insns = [(0x28, 0, 0, 2),            # ldh [2]
+             (0x15, 0, 1, proto),        # jeq proto
+             (0x06, 0, 0, 0xffff),       # ret accept
+             (0x06, 0, 0, 0)]            # ret drop
+    arr = (ctypes.c_ubyte * (8 * len(insns)))()
+    for i, (code, jt, jf, k) in enumerate(insns):
+        struct.pack_into("HBBI", arr, 8 * i, code, jt, jf, k)
+    fprog = struct.pack("HL", len(insns), ctypes.addressof(arr))
+    sock.setsockopt(socket.SOL_SOCKET, 26, fprog)  # SO_ATTACH_FILTER
 
 
 def now():
@@ -196,7 +233,22 @@ class Haap:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
         self.sock.setblocking(False)
         self.tun = None
-        if a.tun:
+        self.dp = None
+        self.dp_line = None
+        dp_bin = build_dp() if a.dp != "python" and a.tun else None
+        if a.dp == "c" and not dp_bin:
+            raise SystemExit("haap: cannot build haap_dp.c")
+        if dp_bin:
+            # data plane in C (haap_dp.c); this process keeps the control
+            # protocol, and its socket sees only that
+            self.dp = subprocess.Popen([dp_bin, a.tun, a.haap, hex(self.proto), str(int(a.reorder_ms))],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                       bufsize=1)
+            attach_ctrl_filter(self.sock, self.proto)
+            deadline = now() + 5
+            while not os.path.exists(f"/sys/class/net/{a.tun}") and now() < deadline:
+                time.sleep(0.01)
+        elif a.tun:
             self.tun = os.open("/dev/net/tun", os.O_RDWR | os.O_NONBLOCK)
             ifr = struct.pack("16sH", a.tun.encode(), 0x0001 | 0x1000)  # IFF_TUN|IFF_NO_PI
             fcntl.ioctl(self.tun, 0x400454ca, ifr)  # TUNSETIFF
@@ -259,7 +311,32 @@ class Haap:
                 return s
         return None
 
+    def dp_send(self, line):
+        if self.dp and self.dp.poll() is None:
+            self.dp.stdin.write(line + "\n")
+            self.dp.stdin.flush()
+
+    def dp_sync(self):
+        if not self.dp:
+            return
+        s = next(iter(self.sessions.values()), None)
+        if not s:
+            line = "nosession"
+        else:
+            a = [str(ipaddress.IPv6Address(s.addr[t])) if s.up[t] and s.addr[t] else "-"
+                 for t in (LTE, DSL)]
+            line = f"session {s.key} {a[0]} {a[1]}"
+        if line != self.dp_line:
+            self.dp_line = line
+            self.dp_send(line)
+
     def on_ctrl(self, src, dst, key, mtype, tunnel, attrs):
+        try:
+            self._on_ctrl(src, dst, key, mtype, tunnel, attrs)
+        finally:
+            self.dp_sync()
+
+    def _on_ctrl(self, src, dst, key, mtype, tunnel, attrs):
         self.counters["rx_ctrl"] += 1
         av = dict(attrs)
         if mtype == 1 and tunnel == LTE:
@@ -483,6 +560,13 @@ class Haap:
 
     # ---- hooks ----
     def status(self):
+        reorder = self.reorder.stats
+        if self.dp:
+            self.dp_send("stats")
+            st = json.loads(self.dp.stdout.readline())
+            reorder = {k: st[k] for k in ("in_order", "held", "dup", "lost")}
+            self.counters.update(rx_data=st["rx_data"], tx_data=st["tx_data"],
+                                 unseq=st["unseq"])
         return {"sessions": [{"sid": s.sid, "key": s.key, "cin": s.cin,
                               "lte": s.addr[LTE] and str(ipaddress.IPv6Address(s.addr[LTE])),
                               "dsl": s.addr[DSL] and str(ipaddress.IPv6Address(s.addr[DSL])),
@@ -491,7 +575,7 @@ class Haap:
                               "link_failures": s.link_failures,
                               "prefix13": s.prefix13, "prefix21": s.prefix21}
                              for s in self.sessions.values()],
-                "counters": self.counters, "reorder": self.reorder.stats}
+                "counters": self.counters, "reorder": reorder}
 
     def on_ctl(self):
         try:
@@ -517,6 +601,7 @@ class Haap:
                 self.drop_hellos[req["tunnel"]] = bool(req["on"])
             elif cmd == "delay":
                 self.delay[req["tunnel"]] = req["ms"] / 1000.0
+                self.dp_send(f"delay {req['tunnel']} {int(req['ms'])}")
             elif cmd == "timers":
                 self.timers.update({k: v for k, v in req.items() if k in self.timers})
             elif cmd == "verify":
@@ -524,10 +609,12 @@ class Haap:
                     self.send_ctrl(LTE, s.addr[LTE], s.key, 6, [(35, b"")])
             elif cmd == "down_sched":
                 self.down_sched = req["mode"]
+                self.dp_send(f"sched {req['mode']}")
             else:
                 res = {"ok": False, "error": f"unknown command {cmd}"}
         except (ValueError, KeyError, TypeError) as e:
             res = {"ok": False, "error": str(e)}
+        self.dp_sync()
         if peer:
             try:
                 self.ctl.sendto(json.dumps(res).encode(), peer)
@@ -547,6 +634,7 @@ class Haap:
             while self.timers_q and self.timers_q[0][0] <= now():
                 _, _, fn, args = heapq.heappop(self.timers_q)
                 fn(*args)
+            self.dp_sync()
             nxt = self.reorder.tick(self.tun_write)
             if self.timers_q:
                 timeout = min(timeout, max(0.0, self.timers_q[0][0] - now()))
@@ -568,6 +656,8 @@ def main():
     p.add_argument("--reorder-ms", type=float, default=100)
     p.add_argument("--down-sched", default="rr", choices=["rr", "dsl", "lte"])
     p.add_argument("--timers", default="{}", help="JSON object overriding Accept timers")
+    p.add_argument("--dp", default="auto", choices=["auto", "c", "python"],
+                   help="data plane: haap_dp.c (built on first use) or Python")
     a = p.parse_args()
     h = Haap(a)
     h.timers.update(json.loads(a.timers))

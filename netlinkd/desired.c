@@ -24,11 +24,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "desired_int.h"
 #include "schema.h"
 
 const char *const nl_wan_names[NL_WAN_N] = { "tunnel", "dsl", "lte" };
 
-static bool str_in(const char *s, const char *const *set)
+bool nl_d_str_in(const char *s, const char *const *set)
 {
 	for (; *set; set++)
 		if (strcmp(s, *set) == 0)
@@ -36,9 +37,7 @@ static bool str_in(const char *s, const char *const *set)
 	return false;
 }
 
-static void problem(struct nl_desired *d, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void problem(struct nl_desired *d, const char *fmt, ...)
+void nl_d_problem(struct nl_desired *d, const char *fmt, ...)
 {
 	if (d->n_problems >= NL_MAX_PROBLEMS)
 		return;
@@ -59,7 +58,7 @@ void nl_wan_interfaces(const struct nl_inputs *in, char ifs[NL_WAN_N][NL_IFNAMSI
 {
 	static const char *const tunnel_up[] = { "lte", "bonded", "dsl", NULL };
 	memset(ifs, 0, NL_WAN_N * NL_IFNAMSIZ);
-	if (in->hybrid && str_in(hgw_json_str(in->hybrid, "state"), tunnel_up))
+	if (in->hybrid && nl_d_str_in(hgw_json_str(in->hybrid, "state"), tunnel_up))
 		snprintf(ifs[NL_WAN_TUNNEL], NL_IFNAMSIZ, "%s", doc_if(in->hybrid));
 	if (in->pppoe && strcmp(hgw_json_str(in->pppoe, "state"), "up") == 0)
 		snprintf(ifs[NL_WAN_DSL], NL_IFNAMSIZ, "%s", doc_if(in->pppoe));
@@ -73,24 +72,6 @@ void nl_wan_interfaces(const struct nl_inputs *in, char ifs[NL_WAN_N][NL_IFNAMSI
 				ifs[w][0] = 0;
 }
 
-int nl_pd_subnet(const uint8_t prefix[16], int plen, uint32_t id, uint8_t out[16])
-{
-	if (plen < 0 || plen > 64)
-		return -1;
-	int bits = 64 - plen;
-	if (bits < 32 && id >= (1u << bits))
-		return -1;
-	uint64_t hi = 0;
-	for (int i = 0; i < 8; i++)
-		hi = hi << 8 | prefix[i];
-	uint64_t mask = bits == 64 ? 0 : ~0ULL << bits;
-	hi = (hi & mask) | id;
-	memset(out, 0, 16);
-	for (int i = 7; i >= 0; i--, hi >>= 8)
-		out[i] = (uint8_t)hi;
-	return 0;
-}
-
 /* ---- adding objects (deduplicated: two inputs may name the same one) ---- */
 
 static struct nl_link *want_link(struct nl_desired *d, const char *ifname)
@@ -99,7 +80,7 @@ static struct nl_link *want_link(struct nl_desired *d, const char *ifname)
 		if (strcmp(d->links[i].ifname, ifname) == 0)
 			return &d->links[i];
 	if (d->n_links >= NL_MAX_LINKS) {
-		problem(d, "too many links (max %d), %s left out", NL_MAX_LINKS, ifname);
+		nl_d_problem(d, "too many links (max %d), %s left out", NL_MAX_LINKS, ifname);
 		return NULL;
 	}
 	struct nl_link *l = &d->links[d->n_links++];
@@ -114,19 +95,19 @@ static bool addr_same(const struct nl_addr *a, const struct nl_addr *b)
 	       memcmp(a->local, b->local, 16) == 0;
 }
 
-static void want_addr(struct nl_desired *d, const struct nl_addr *a)
+void nl_d_want_addr(struct nl_desired *d, const struct nl_addr *a)
 {
 	for (int i = 0; i < d->n_addrs; i++)
 		if (addr_same(&d->addrs[i], a))
 			return;
 	if (d->n_addrs >= NL_MAX_ADDRS) {
-		problem(d, "too many addresses (max %d)", NL_MAX_ADDRS);
+		nl_d_problem(d, "too many addresses (max %d)", NL_MAX_ADDRS);
 		return;
 	}
 	d->addrs[d->n_addrs++] = *a;
 }
 
-static void want_route(struct nl_desired *d, const struct nl_route *r)
+void nl_d_want_route(struct nl_desired *d, const struct nl_route *r)
 {
 	for (int i = 0; i < d->n_routes; i++) {
 		const struct nl_route *o = &d->routes[i];
@@ -135,7 +116,7 @@ static void want_route(struct nl_desired *d, const struct nl_route *r)
 			return; /* same kernel key: the first (preferred) wins */
 	}
 	if (d->n_routes >= NL_MAX_ROUTES) {
-		problem(d, "too many routes (max %d)", NL_MAX_ROUTES);
+		nl_d_problem(d, "too many routes (max %d)", NL_MAX_ROUTES);
 		return;
 	}
 	d->routes[d->n_routes++] = *r;
@@ -150,7 +131,7 @@ static void want_rule(struct nl_desired *d, const struct nl_rule *r)
 			return;
 	}
 	if (d->n_rules >= NL_MAX_RULES) {
-		problem(d, "too many rules (max %d)", NL_MAX_RULES);
+		nl_d_problem(d, "too many rules (max %d)", NL_MAX_RULES);
 		return;
 	}
 	d->rules[d->n_rules++] = *r;
@@ -178,7 +159,7 @@ static void want_sysctl(struct nl_desired *d, const char *ifname, const char *va
 }
 
 /* Seconds from now until t (an absolute time or null = forever). */
-static uint32_t lifetime(const json_t *t, int64_t now)
+uint32_t nl_d_lifetime(const json_t *t, int64_t now)
 {
 	if (!json_is_integer(t))
 		return NL_LFT_FOREVER;
@@ -188,7 +169,7 @@ static uint32_t lifetime(const json_t *t, int64_t now)
 	return left >= (int64_t)NL_LFT_FOREVER ? NL_LFT_FOREVER - 1 : (uint32_t)left;
 }
 
-static int parse_pfx(const char *s, int family, uint8_t *a, int *plen)
+int nl_d_parse_pfx(const char *s, int family, uint8_t *a, int *plen)
 {
 	memset(a, 0, 16);
 	if (hgw_parse_prefix(s, family, a, plen) != 0)
@@ -224,7 +205,7 @@ static void wan_addr(struct nl_desired *d, struct wan_ctx *x, int family, const 
 	}
 	a.preferred = pref;
 	a.valid = valid;
-	want_addr(d, &a);
+	nl_d_want_addr(d, &a);
 	bool ll = family == AF_INET6 && local[0] == 0xfe && (local[1] & 0xc0) == 0x80;
 	if (ll)
 		return; /* a link-local source says nothing about the WAN */
@@ -238,13 +219,13 @@ static void wan_from_lte(struct wan_ctx *x, struct nl_desired *d, const json_t *
 {
 	uint8_t a[16];
 	int plen;
-	if (parse_pfx(hgw_json_str(doc, "ipv6"), AF_INET6, a, &plen) == 0)
+	if (nl_d_parse_pfx(hgw_json_str(doc, "ipv6"), AF_INET6, a, &plen) == 0)
 		wan_addr(d, x, AF_INET6, a, plen, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
-	if (parse_pfx(hgw_json_str(doc, "ipv4"), AF_INET, a, &plen) == 0)
+	if (nl_d_parse_pfx(hgw_json_str(doc, "ipv4"), AF_INET, a, &plen) == 0)
 		wan_addr(d, x, AF_INET, a, plen, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
 	/* Some bearers give only a link-local address; the global one then
 	 * comes from router advertisements (accept_ra), the kernel's own. */
-	if (parse_pfx(hgw_json_str(doc, "ipv6_link_local"), AF_INET6, a, &plen) == 0) {
+	if (nl_d_parse_pfx(hgw_json_str(doc, "ipv6_link_local"), AF_INET6, a, &plen) == 0) {
 		wan_addr(d, x, AF_INET6, a, 64, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
 		x->v6 = true;
 	}
@@ -261,12 +242,12 @@ static void wan_from_pppoe(struct wan_ctx *x, struct nl_desired *d, const json_t
 	uint8_t a[16], p[16];
 	int plen;
 	if (json_is_object(v4) &&
-	    parse_pfx(hgw_json_str(v4, "address"), AF_INET, a, &plen) == 0 &&
-	    parse_pfx(hgw_json_str(v4, "peer"), AF_INET, p, &plen) == 0)
+	    nl_d_parse_pfx(hgw_json_str(v4, "address"), AF_INET, a, &plen) == 0 &&
+	    nl_d_parse_pfx(hgw_json_str(v4, "peer"), AF_INET, p, &plen) == 0)
 		wan_addr(d, x, AF_INET, a, 32, p, NL_LFT_FOREVER, NL_LFT_FOREVER);
 	if (json_is_object(v6) &&
-	    parse_pfx(hgw_json_str(v6, "local"), AF_INET6, a, &plen) == 0 &&
-	    parse_pfx(hgw_json_str(v6, "peer"), AF_INET6, p, &plen) == 0) {
+	    nl_d_parse_pfx(hgw_json_str(v6, "local"), AF_INET6, a, &plen) == 0 &&
+	    nl_d_parse_pfx(hgw_json_str(v6, "peer"), AF_INET6, p, &plen) == 0) {
 		wan_addr(d, x, AF_INET6, a, 128, p, NL_LFT_FOREVER, NL_LFT_FOREVER);
 		/* The session carries IPv6 even before a global address comes
 		 * (SLAAC or IA_NA): route through it. */
@@ -295,11 +276,11 @@ static void route_of(struct nl_route *r, int family, const char *oif, uint32_t t
 static void wan_dhcp4(struct wan_ctx *x, struct nl_desired *d, const struct nl_wan_cfg *wc,
 		      const json_t *doc)
 {
-	if (!doc || !str_in(hgw_json_str(doc, "state"), dhcp4_ok))
+	if (!doc || !nl_d_str_in(hgw_json_str(doc, "state"), dhcp4_ok))
 		return;
 	uint8_t a[16];
 	int plen;
-	if (parse_pfx(hgw_json_str(doc, "address"), AF_INET, a, &plen) != 0)
+	if (nl_d_parse_pfx(hgw_json_str(doc, "address"), AF_INET, a, &plen) != 0)
 		return;
 	wan_addr(d, x, AF_INET, a, plen, NULL, NL_LFT_FOREVER, NL_LFT_FOREVER);
 	if (!x->mtu && json_is_integer(json_object_get(doc, "mtu")))
@@ -312,8 +293,8 @@ static void wan_dhcp4(struct wan_ctx *x, struct nl_desired *d, const struct nl_w
 			struct nl_route rt;
 			uint8_t dst[16], via[16];
 			int dl, vl;
-			if (parse_pfx(hgw_json_str(r, "prefix"), AF_INET, dst, &dl) != 0 ||
-			    parse_pfx(hgw_json_str(r, "via"), AF_INET, via, &vl) != 0)
+			if (nl_d_parse_pfx(hgw_json_str(r, "prefix"), AF_INET, dst, &dl) != 0 ||
+			    nl_d_parse_pfx(hgw_json_str(r, "via"), AF_INET, via, &vl) != 0)
 				continue;
 			bool onlink = memcmp(via, "\0\0\0\0", 4) == 0;
 			for (int main = 0; main < 2; main++) {
@@ -330,35 +311,35 @@ static void wan_dhcp4(struct wan_ctx *x, struct nl_desired *d, const struct nl_w
 					memcpy(rt.gw, via, 4);
 					rt.has_gw = true;
 				}
-				want_route(d, &rt);
+				nl_d_want_route(d, &rt);
 			}
 		}
 		x->gw4 = false;
 		x->v4 = false; /* default routes come from option 121 only */
 		return;
 	}
-	x->gw4 = parse_pfx(hgw_json_str(doc, "router"), AF_INET, x->via4, &plen) == 0;
+	x->gw4 = nl_d_parse_pfx(hgw_json_str(doc, "router"), AF_INET, x->via4, &plen) == 0;
 }
 
 static void wan_dhcp6(struct wan_ctx *x, struct nl_desired *d, const json_t *doc, int64_t now)
 {
-	if (!doc || !str_in(hgw_json_str(doc, "state"), dhcp6_ok))
+	if (!doc || !nl_d_str_in(hgw_json_str(doc, "state"), dhcp6_ok))
 		return;
 	size_t i;
 	const json_t *v;
 	json_array_foreach(json_object_get(doc, "addresses"), i, v) {
 		uint8_t a[16];
 		int plen;
-		uint32_t valid = lifetime(json_object_get(v, "valid_until"), now);
-		if (valid == 0 || parse_pfx(hgw_json_str(v, "address"), AF_INET6, a, &plen) != 0)
+		uint32_t valid = nl_d_lifetime(json_object_get(v, "valid_until"), now);
+		if (valid == 0 || nl_d_parse_pfx(hgw_json_str(v, "address"), AF_INET6, a, &plen) != 0)
 			continue;
-		uint32_t pref = lifetime(json_object_get(v, "preferred_until"), now);
+		uint32_t pref = nl_d_lifetime(json_object_get(v, "preferred_until"), now);
 		wan_addr(d, x, AF_INET6, a, 128, NULL, pref > valid ? valid : pref, valid);
 	}
 	/* A delegated prefix means IPv6 works through this WAN even without an
 	 * address of its own on it (the LAN addresses are the sources). */
 	json_array_foreach(json_object_get(doc, "prefixes"), i, v)
-		if (lifetime(json_object_get(v, "valid_until"), now) > 0)
+		if (nl_d_lifetime(json_object_get(v, "valid_until"), now) > 0)
 			x->v6 = true;
 }
 
@@ -413,7 +394,7 @@ static void wan_defaults(struct wan_ctx *x, struct nl_desired *d, const struct n
 			memcpy(r.gw, via, nl_alen(family));
 			r.has_gw = true;
 		}
-		want_route(d, &r);
+		nl_d_want_route(d, &r);
 	}
 }
 
@@ -437,127 +418,6 @@ static void wan_rules(struct nl_desired *d, const struct nl_config *c, int w)
 	}
 }
 
-/* ---- prefix delegation ---- */
-
-struct pd_new {
-	struct nl_pd_entry e[NL_MAX_PD_HIST];
-	int n;
-};
-
-static void pd_split(struct nl_desired *d, const struct nl_config *c, const json_t *doc, int w,
-		     int64_t now, struct pd_new *cur)
-{
-	/* Subnet ids: configured ones are taken first; the others get the
-	 * lowest free id in LAN order, so adding a LAN with an explicit id
-	 * never renumbers one without. */
-	int ids[NL_MAX_LAN];
-	bool used[NL_MAX_LAN * 2 + 1] = { false };
-	for (int l = 0; l < c->n_lan; l++)
-		if (c->lan[l].subnet_id >= 0 && c->lan[l].subnet_id < (int)(sizeof(used)))
-			used[c->lan[l].subnet_id] = true;
-	int next = 0;
-	for (int l = 0; l < c->n_lan; l++) {
-		if (c->lan[l].subnet_id >= 0) {
-			ids[l] = c->lan[l].subnet_id;
-			continue;
-		}
-		while (next < (int)sizeof(used) && used[next])
-			next++;
-		ids[l] = next++;
-	}
-
-	size_t i;
-	const json_t *v;
-	json_array_foreach(json_object_get(doc, "prefixes"), i, v) {
-		uint8_t p[16];
-		int plen;
-		const char *txt = hgw_json_str(v, "prefix");
-		uint32_t valid = lifetime(json_object_get(v, "valid_until"), now);
-		if (valid == 0 || parse_pfx(txt, AF_INET6, p, &plen) != 0)
-			continue;
-		uint32_t pref = lifetime(json_object_get(v, "preferred_until"), now);
-		if (pref > valid)
-			pref = valid;
-		if (plen > 64) {
-			problem(d, "delegated prefix %s is longer than /64: cannot give LANs a /64",
-				txt);
-			continue;
-		}
-		struct nl_route un;
-		memset(&un, 0, sizeof(un));
-		un.family = AF_INET6;
-		un.type = RTN_UNREACHABLE;
-		un.table = RT_TABLE_MAIN;
-		un.metric = c->pd_unreachable_metric;
-		un.dst_len = (uint8_t)plen;
-		nl_pd_subnet(p, plen, 0, un.dst);
-		want_route(d, &un);
-		for (int l = 0; l < c->n_lan; l++) {
-			if (!c->lan[l].pd)
-				continue;
-			struct nl_addr a;
-			memset(&a, 0, sizeof(a));
-			if (nl_pd_subnet(p, plen, (uint32_t)ids[l], a.local) != 0) {
-				problem(d, "LAN %s: subnet id %d does not fit in delegated prefix %s "
-					   "(%llu /64s)", c->lan[l].ifname, ids[l], txt,
-					(unsigned long long)(1ULL << (64 - plen)));
-				continue;
-			}
-			memcpy(a.local + 8, c->pd_host, 8);
-			a.family = AF_INET6;
-			a.plen = 64;
-			snprintf(a.ifname, sizeof(a.ifname), "%s", c->lan[l].ifname);
-			a.preferred = pref;
-			a.valid = valid;
-			want_addr(d, &a);
-			if (cur->n < NL_MAX_PD_HIST) {
-				struct nl_pd_entry *e = &cur->e[cur->n++];
-				memcpy(e->ifname, a.ifname, sizeof(e->ifname));
-				memcpy(e->addr, a.local, 16);
-				e->wan = w;
-				e->valid_until = valid == NL_LFT_FOREVER ? INT64_MAX : now + valid;
-			}
-		}
-	}
-}
-
-/* Addresses of a prefix that went away while its lease still runs stay,
- * deprecated, until their valid lifetime ends (RFC 7084 L-13 spirit: hosts
- * stop using them for new connections but existing ones survive).  A lease
- * that is lost altogether takes them with it. */
-static void pd_deprecate(struct nl_desired *d, const struct nl_pd_hist *hist,
-			 const bool lease_ok[NL_WAN_N], int64_t now, struct pd_new *cur)
-{
-	bool any_ok = false;
-	for (int w = 0; w < NL_WAN_N; w++)
-		any_ok |= lease_ok[w];
-	for (int i = 0; i < hist->n; i++) {
-		const struct nl_pd_entry *h = &hist->e[i];
-		/* wan < 0: adopted from the kernel at start, WAN unknown. */
-		if (!(h->wan < 0 ? any_ok : lease_ok[h->wan]) || h->valid_until <= now)
-			continue;
-		bool current = false;
-		for (int k = 0; k < cur->n && !current; k++)
-			current = strcmp(cur->e[k].ifname, h->ifname) == 0 &&
-				  memcmp(cur->e[k].addr, h->addr, 16) == 0;
-		if (current)
-			continue;
-		struct nl_addr a;
-		memset(&a, 0, sizeof(a));
-		memcpy(a.ifname, h->ifname, sizeof(a.ifname));
-		a.family = AF_INET6;
-		a.plen = 64;
-		memcpy(a.local, h->addr, 16);
-		a.preferred = 0;
-		a.valid = h->valid_until == INT64_MAX ? NL_LFT_FOREVER
-			  : h->valid_until - now >= NL_LFT_FOREVER ? NL_LFT_FOREVER - 1
-			  : (uint32_t)(h->valid_until - now);
-		want_addr(d, &a);
-		if (cur->n < NL_MAX_PD_HIST)
-			cur->e[cur->n++] = *h;
-	}
-}
-
 /* MPTCP endpoints: one per global address of each WAN whose mode asks
  * for it; "handover" only while no other WAN is up. */
 static void mptcp_endpoints(struct nl_desired *d, const struct nl_config *c)
@@ -578,7 +438,7 @@ static void mptcp_endpoints(struct nl_desired *d, const struct nl_config *c)
 			    (a->family == AF_INET6 && a->local[0] == 0xfe && (a->local[1] & 0xc0) == 0x80))
 				continue;
 			if (d->n_eps >= NL_MAX_EPS) {
-				problem(d, "too many MPTCP endpoints (max %d)", NL_MAX_EPS);
+				nl_d_problem(d, "too many MPTCP endpoints (max %d)", NL_MAX_EPS);
 				return;
 			}
 			struct nl_endpoint *e = &d->eps[d->n_eps++];
@@ -593,28 +453,6 @@ static void mptcp_endpoints(struct nl_desired *d, const struct nl_config *c)
 	if (d->mptcp) {
 		d->mptcp_subflows = c->mptcp_subflows;
 		d->mptcp_add_addr = c->mptcp_add_addr;
-	}
-}
-
-void nl_pd_hist_seed(struct nl_pd_hist *hist, const struct nl_config *c,
-		     const struct nl_kstate *k, const struct nl_owner *o, int64_t now)
-{
-	hist->n = 0;
-	for (int i = 0; i < k->n_addrs && hist->n < NL_MAX_PD_HIST; i++) {
-		const struct nl_addr *a = &k->addrs[i];
-		if (!o->proto || a->proto != o->proto || a->family != AF_INET6 || a->plen != 64 ||
-		    a->valid == NL_LFT_FOREVER || a->valid == 0)
-			continue;
-		bool lan = false;
-		for (int l = 0; l < c->n_lan && !lan; l++)
-			lan = c->lan[l].pd && strcmp(c->lan[l].ifname, a->ifname) == 0;
-		if (!lan)
-			continue;
-		struct nl_pd_entry *e = &hist->e[hist->n++];
-		memcpy(e->ifname, a->ifname, NL_IFNAMSIZ);
-		memcpy(e->addr, a->local, 16);
-		e->wan = -1;
-		e->valid_until = now + a->valid;
 	}
 }
 
@@ -642,7 +480,7 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 				l->mtu = lan->mtu;
 		}
 		for (int k = 0; k < lan->n_addrs; k++)
-			want_addr(d, &lan->addrs[k]);
+			nl_d_want_addr(d, &lan->addrs[k]);
 	}
 
 	/* Kernel-mode tunnels come first: the tunnel WAN may be one of them. */
@@ -656,8 +494,8 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 			memset(tn, 0, sizeof(*tn));
 			int plen;
 			snprintf(tn->ifname, sizeof(tn->ifname), "%s", hgw_json_str(t, "name"));
-			if (parse_pfx(hgw_json_str(t, "local"), AF_INET6, tn->local, &plen) ||
-			    parse_pfx(hgw_json_str(t, "remote"), AF_INET6, tn->remote, &plen))
+			if (nl_d_parse_pfx(hgw_json_str(t, "local"), AF_INET6, tn->local, &plen) ||
+			    nl_d_parse_pfx(hgw_json_str(t, "remote"), AF_INET6, tn->remote, &plen))
 				continue;
 			tn->ikey = (uint32_t)hgw_json_int(t, "ikey");
 			tn->okey = (uint32_t)hgw_json_int(t, "okey");
@@ -671,7 +509,7 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 		}
 	}
 
-	struct pd_new cur = { .n = 0 };
+	struct nl_pd_new cur = { .n = 0 };
 	bool lease_ok[NL_WAN_N] = { false };
 	for (int w = 0; w < NL_WAN_N; w++) {
 		if (!d->wan_if[w][0])
@@ -723,12 +561,12 @@ void nl_desired_compute(const struct nl_config *c, const struct nl_inputs *in,
 		wan_rules(d, c, w);
 
 		const json_t *d6 = in->dhcp6[w];
-		if (d6 && str_in(hgw_json_str(d6, "state"), dhcp6_ok)) {
+		if (d6 && nl_d_str_in(hgw_json_str(d6, "state"), dhcp6_ok)) {
 			lease_ok[w] = true;
-			pd_split(d, c, d6, w, in->now, &cur);
+			nl_pd_split(d, c, d6, w, in->now, &cur);
 		}
 	}
-	pd_deprecate(d, hist, lease_ok, in->now, &cur);
+	nl_pd_deprecate(d, hist, lease_ok, in->now, &cur);
 
 	mptcp_endpoints(d, c);
 

@@ -9,6 +9,7 @@ const struct hgw_state_schema hgw_state_schemas[] = {
 	{ "lte.json", "lte-modemd", "the LTE modem and bearer", hgw_schema_lte },
 	{ "hybrid.json", "hybridd", "RFC 8157 bonding", hgw_schema_hybrid },
 	{ "netlinkd.json", "netlinkd", "what netlinkd applied to the kernel", hgw_schema_netlinkd },
+	{ "netdumpd.json", "netdumpd", "what netdumpd captures and who is watching", hgw_schema_netdumpd },
 	{ NULL, NULL, NULL, NULL },
 };
 

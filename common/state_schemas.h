@@ -21,6 +21,7 @@ extern const struct hgw_field hgw_schema_pppoe[];
 extern const struct hgw_field hgw_schema_lte[];
 extern const struct hgw_field hgw_schema_hybrid[];
 extern const struct hgw_field hgw_schema_netlinkd[];
+extern const struct hgw_field hgw_schema_netdumpd[];
 
 /* All of the above, ended by { NULL }. */
 extern const struct hgw_state_schema hgw_state_schemas[];

@@ -44,6 +44,7 @@ struct nld {
 	ev_io ev_io, ev_nf_io;
 	ev_timer ev_timer, retry;
 	bool force;
+	unsigned last_bad; /* bad_inputs() as last published */
 };
 
 static struct nld g;
@@ -89,9 +90,33 @@ static int read_inputs(struct nl_inputs *in)
 	return changed;
 }
 
+/* Inputs whose current file is bad (the last good version is in use). */
+static unsigned bad_inputs(void)
+{
+	const struct hgw_state_in *all[] = { &g.lte, &g.pppoe, &g.hybrid, &g.dhcp4[0], &g.dhcp4[1],
+					     &g.dhcp4[2], &g.dhcp6[0], &g.dhcp6[1], &g.dhcp6[2] };
+	unsigned bad = 0;
+	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->name && all[i]->name[0] && all[i]->bad_hash)
+			bad |= 1u << i;
+	return bad;
+}
+
 static void publish(void)
 {
 	json_t *doc = nl_reconcile_report(g.r);
+	/* Say which inputs are bad: the log has the details, the state file
+	 * tells status tools that netlinkd runs on an older version. */
+	const struct hgw_state_in *all[] = { &g.lte, &g.pppoe, &g.hybrid, &g.dhcp4[0], &g.dhcp4[1],
+					     &g.dhcp4[2], &g.dhcp6[0], &g.dhcp6[1], &g.dhcp6[2] };
+	json_t *problems = json_object_get(doc, "problems");
+	for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (g.last_bad & (1u << i)) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "%s: invalid or unreadable; the last good version "
+				 "(if any) is in use", all[i]->name);
+			json_array_append_new(problems, json_string(msg));
+		}
 	hgw_state_publish(g.d->state_dir, "netlinkd.json", doc);
 	json_decref(doc);
 }
@@ -103,9 +128,11 @@ static void reconcile(bool force)
 	/* The watch also wakes us for our own netlinkd.json and for files
 	 * rewritten unchanged: with no new input and no kernel news there is
 	 * nothing to do.  (A failed op is retried by the retry timer.) */
-	if (!changed && !force && !g.force)
+	unsigned bad = bad_inputs();
+	if (!changed && !force && !g.force && bad == g.last_bad)
 		return;
 	g.force = false;
+	g.last_bad = bad;
 	struct timespec a, b;
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	unsigned long w0 = g.be->netlink_writes;

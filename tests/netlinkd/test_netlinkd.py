@@ -359,6 +359,13 @@ def test_bad_state_files_keep_last_good(net, router, daemons):
         assert d.proc.poll() is None, d.log()
         assert "2001:db8:100::2/64" in addrs(net, r, "wwan0"), text[:60]
     assert "keeping the last good state" in d.log()
+    # netlinkd.json says so too, and stops saying it once the file is good.
+    wait_state(d.state_dir, "netlinkd.json",
+               lambda doc: any(p.startswith("lte.json: invalid") for p in doc["problems"]),
+               daemon=d)
+    write_state(d, "lte.json", LTE)
+    wait_state(d.state_dir, "netlinkd.json",
+               lambda doc: not any(p.startswith("lte.json") for p in doc["problems"]), daemon=d)
     # A contradictory input: the same device for LTE and DSL.  DSL (the
     # preferred) keeps it, LTE counts as down; netlinkd keeps running.
     write_state(d, "lte.json", dict(LTE, interface="ppp0"))

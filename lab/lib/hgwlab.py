@@ -35,6 +35,7 @@ PY = "/usr/bin/python3"
 PREFIX = "hgwlab-"
 NS = {n: PREFIX + n for n in ("router", "lte", "dsl", "haap", "internet", "lan")}
 DEFAULT_DIR = "/tmp/hgwlab"
+LOCK = "/tmp/hgwlab.lock"
 
 # ---- addressing (docs/lab.md draws it) ----
 G, H = "2001:db8:ff::1", "2001:db8:ff::6"       # HAAP anycast and HAAP address
@@ -183,6 +184,7 @@ class Lab:
         info = {"pid": os.getpid(), "dir": self.dir, "state_dir": self.state, "logs": self.logs,
                 "bin": self.bin, "namespaces": NS, "haap_ctl": os.path.join(self.dir, "haap.ctl"),
                 "modem_ctl": os.path.join(self.dir, "modemsim.ctl"),
+                "lab_ctl": os.path.join(self.dir, "lab.ctl"),
                 "procs": {n: {"pid": p.p.pid if p.p else None, "ns": p.ns, "kind": p.kind,
                               "log": p.log, "restarts": p.restarts}
                           for n, p in self.procs.items()}}
@@ -212,14 +214,7 @@ class Lab:
 
     def sweep(self):
         """Removes what a previous lab left behind (if its process is gone)."""
-        info = read_json(os.path.join(self.dir, "lab.json"))
-        if info and info.get("pid") and info["pid"] != os.getpid():
-            try:
-                os.kill(info["pid"], 0)
-                raise LabError(f"a lab is already running (pid {info['pid']}); stop it with "
-                               f"Ctrl-C or lab/ctl down")
-            except ProcessLookupError:
-                pass
+        # The lock is ours, so any hgwlab-* namespace is a crashed lab's.
         leftovers = [n for n in self.namespaces() if n.startswith(PREFIX)]
         if leftovers:
             self.say(f"removing leftovers of an earlier run: {' '.join(leftovers)}", "!")
@@ -248,7 +243,11 @@ class Lab:
         ip(name, "link", "set", "lo", "up")
         keys = ["net.ipv6.conf.default.accept_dad=0", "net.ipv6.conf.all.accept_dad=0"]
         if forwarding:
-            keys += ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"]
+            # A provider box: forwards, and keeps its addresses while a link
+            # is cut (lab/ctl cut), as a real one's config would.
+            keys += ["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1",
+                     "net.ipv6.conf.default.keep_addr_on_down=1",
+                     "net.ipv6.conf.all.keep_addr_on_down=1"]
         for k in keys:
             run("sysctl", "-qw", k, ns=name)
 
@@ -267,7 +266,15 @@ class Lab:
         self.add_ns(n)
         # The router's ports.  Their addresses are netlinkd's business.
         self.veth(r, "wwan0", l, "radio0")
-        self.veth(r, "dsl0", d, "port0")
+        # The DSL line: router dsl0 -- line0 [bridge "dslam"] line1 -- port0,
+        # the AC's port.  Disabling the bridge port line0 cuts the line
+        # silently (the router's port keeps its carrier, as behind a modem).
+        self.veth(r, "dsl0", d, "line0")
+        self.veth(d, "line1", d, "port0")
+        ip(d, "link", "add", "dslam", "type", "bridge")
+        ip(d, "link", "set", "line0", "master", "dslam")
+        ip(d, "link", "set", "line1", "master", "dslam")
+        ip(d, "link", "set", "dslam", "up")
         self.veth(r, "lan0", n, "eth0")
         # LTE radio side: the bearer's /64 is on-link, fe80::1 is the
         # gateway the modem reports (+CGCONTRDP).
@@ -329,55 +336,186 @@ class Lab:
         return False
 
     def peers(self):
-        r, l, d, h, i = (NS[k] for k in ("router", "lte", "dsl", "haap", "internet"))
-        # HAAP with the bond's TUN, then the DHCP servers on it.
         if "lab/haap/haap.py" not in self.missing:
-            ctl = os.path.join(self.dir, "haap.ctl")
-            p = self.spawn("haap", [PY, os.path.join(LAB, "haap", "haap.py"), "--anycast", G,
-                                    "--haap", H, "--tun", "bond0", "--ctl", ctl,
-                                    "--timers", json.dumps(FAST_TIMERS)], h)
-            if not self.wait_for("the HAAP's control socket", lambda: os.path.exists(ctl), 5,
-                                 "haap", p):
-                raise LabError("the HAAP did not start")
-            ip(h, "link", "set", "bond0", "up")
-            ip(h, "addr", "add", "fe80::1/64", "dev", "bond0", "nodad")
-            ip(h, "addr", "add", BOND6, "dev", "bond0", "nodad")
-            ip(h, "addr", "add", BOND4, "dev", "bond0")
-            ip(h, "-6", "route", "add", PD_POOL, "dev", "bond0")
-            self.start_kea(h)
-            self.start_bond_dnsmasq(h)
-        # The internet host's iperf3 server.
-        self.spawn("iperf3", ["iperf3", "-s", "--forceflush"], i)
-        # The PPPoE AC, its TUN and the RA sender.
+            self.start_haap()
+        self.spawn("iperf3", ["iperf3", "-s", "--forceflush"], NS["internet"])
         if "lab/pppoe-ac/ac.py" not in self.missing:
-            p = self.spawn("pppoe-ac", [PY, os.path.join(LAB, "pppoe-ac", "ac.py"), "--iface", "port0",
-                                        "--auth", "chap", "--user", "alice@lab", "--password",
-                                        "lab-secret", "--local", PPP_LOCAL, "--peer", PPP_PEER,
-                                        "--dns", "192.0.2.1", "--ipv6", "--tun", "acppp",
-                                        "--echo-interval", "2"], d)
-            if not self.wait_for("the AC's TUN acppp", lambda: bool(ipj(d, "link", "show", "acppp")),
-                                 5, "pppoe-ac", p):
-                raise LabError("the PPPoE AC did not start")
-            ip(d, "link", "set", "acppp", "up")
-            ip(d, "addr", "add", "fe80::1/64", "dev", "acppp", "nodad")
-            ip(d, "addr", "add", PPP_LOCAL + "/32", "dev", "acppp")
-            ip(d, "route", "add", PPP_PEER + "/32", "dev", "acppp")
-            ip(d, "-6", "route", "add", DSL_NET, "dev", "acppp")
-            self.spawn("ra", [PY, os.path.join(LAB, "lib", "ra.py"), "--iface", "acppp",
-                              "--prefix", DSL_NET, "--interval", "2"], d)
-        # The modem simulator (in the LTE namespace; its pty is a file).
+            self.start_ac()
         if "lab/modemsim/modemsim.py" not in self.missing:
-            link = os.path.join(self.dir, "modem")
-            ctl = os.path.join(self.dir, "modemsim.ctl")
-            p = self.spawn("modemsim", [PY, os.path.join(LAB, "modemsim", "modemsim.py"), "--link",
-                                        link, "--profile", "huawei", "--control", ctl, "--status",
-                                        os.path.join(self.dir, "modemsim.json"), "--ipv6",
-                                        LTE_BEARER], l)
-            if not self.wait_for("the modem's pty", lambda: os.path.islink(link) and
-                                 os.path.exists(ctl), 5, "modemsim", p):
-                raise LabError("the modem simulator did not start")
+            self.start_modem()
         self.say("provider up: HAAP + Kea DHCPv6 + dnsmasq DHCPv4 in the bond, PPPoE AC, "
                  "modem on a pty, iperf3 on the internet host")
+
+    def start_haap(self, restart=False):
+        """The HAAP with the bond's TUN, then the DHCP servers on it (they
+        bind to bond0, so they follow a HAAP restart)."""
+        h = NS["haap"]
+        if restart:
+            for n in ("dnsmasq-bond", "kea6", "haap"):
+                if n in self.procs:
+                    self.procs[n].stop()
+        ctl = os.path.join(self.dir, "haap.ctl")
+        try:
+            os.unlink(ctl)
+        except OSError:
+            pass
+        p = self.spawn("haap", [PY, os.path.join(LAB, "haap", "haap.py"), "--anycast", G,
+                                "--haap", H, "--tun", "bond0", "--ctl", ctl,
+                                "--timers", json.dumps(FAST_TIMERS)], h)
+        if not self.wait_for("the HAAP's control socket", lambda: os.path.exists(ctl), 5,
+                             "haap", p):
+            raise LabError("the HAAP did not start")
+        ip(h, "link", "set", "bond0", "up")
+        ip(h, "addr", "add", "fe80::1/64", "dev", "bond0", "nodad")
+        ip(h, "addr", "add", BOND6, "dev", "bond0", "nodad")
+        ip(h, "addr", "add", BOND4, "dev", "bond0")
+        ip(h, "-6", "route", "add", PD_POOL, "dev", "bond0")
+        self.start_kea(h)
+        self.start_bond_dnsmasq(h)
+
+    def start_ac(self, restart=False):
+        """The PPPoE AC, its TUN (addresses and routes of the DSL side) and
+        the RA sender on it."""
+        d = NS["dsl"]
+        if restart:
+            for n in ("ra", "pppoe-ac"):
+                if n in self.procs:
+                    self.procs[n].stop()
+            self.ac_generation = getattr(self, "ac_generation", 0) + 1
+        # A restarted AC numbers its sessions differently, as a real BRAS
+        # after a reboot would.
+        sid_base = 1 + 100 * getattr(self, "ac_generation", 0)
+        p = self.spawn("pppoe-ac", [PY, os.path.join(LAB, "pppoe-ac", "ac.py"), "--iface", "port0",
+                                    "--auth", "chap", "--user", "alice@lab", "--password",
+                                    "lab-secret", "--local", PPP_LOCAL, "--peer", PPP_PEER,
+                                    "--dns", "192.0.2.1", "--ipv6", "--tun", "acppp",
+                                    "--echo-interval", "2", "--sid-base", str(sid_base)], d)
+        if not self.wait_for("the AC's TUN acppp", lambda: bool(ipj(d, "link", "show", "acppp")),
+                             5, "pppoe-ac", p):
+            raise LabError("the PPPoE AC did not start")
+        ip(d, "link", "set", "acppp", "up")
+        ip(d, "addr", "add", "fe80::1/64", "dev", "acppp", "nodad")
+        ip(d, "addr", "add", PPP_LOCAL + "/32", "dev", "acppp")
+        ip(d, "route", "add", PPP_PEER + "/32", "dev", "acppp")
+        ip(d, "-6", "route", "add", DSL_NET, "dev", "acppp")
+        self.spawn("ra", [PY, os.path.join(LAB, "lib", "ra.py"), "--iface", "acppp",
+                          "--prefix", DSL_NET, "--interval", "2"], d)
+
+    def start_modem(self, restart=False):
+        """The modem simulator (in the LTE namespace; its pty is a file)."""
+        if restart and "modemsim" in self.procs:
+            self.procs["modemsim"].stop()
+        link = os.path.join(self.dir, "modem")
+        ctl = os.path.join(self.dir, "modemsim.ctl")
+        for f in (ctl,):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+        p = self.spawn("modemsim", [PY, os.path.join(LAB, "modemsim", "modemsim.py"), "--link",
+                                    link, "--profile", "huawei", "--control", ctl, "--status",
+                                    os.path.join(self.dir, "modemsim.json"), "--ipv6",
+                                    LTE_BEARER], NS["lte"])
+        if not self.wait_for("the modem's pty", lambda: os.path.islink(link) and
+                             os.path.exists(ctl), 5, "modemsim", p):
+            raise LabError("the modem simulator did not start")
+
+    def restart(self, name, sig="TERM"):
+        """lab/ctl restart|kill NAME.  hgw daemons are signalled and the
+        supervisor starts them again; peers are restarted here."""
+        p = self.procs.get(name)
+        if p is None:
+            return {"ok": False, "error": f"no process {name}; have: {' '.join(self.procs)}"}
+        if p.kind == "hgw":
+            self.say(f"lab/ctl: SIG{sig} to {name} (pid {p.p.pid})", "!")
+            p.signal(getattr(signal, "SIG" + sig))
+            return {"ok": True}
+        starters = {"haap": self.start_haap, "pppoe-ac": self.start_ac, "modemsim": self.start_modem}
+        self.say(f"lab/ctl: restarting {name}", "!")
+        try:
+            if name in starters:
+                starters[name](restart=True)
+            else:
+                p.stop()
+                p.stopping = False
+                p.start()
+                self.write_info()
+        except LabError as e:
+            return {"ok": False, "error": str(e)}
+        return {"ok": True}
+
+    def cut(self, link, how=None, restore=False):
+        """lab/ctl cut|restore lte|dsl: on the provider's side of the
+        router's port.  carrier: that end goes down, the router sees carrier
+        loss (default for LTE); silent: every frame is dropped both ways, the
+        router's port stays up (a DSL line lost behind the modem; default for
+        DSL)."""
+        where = {"lte": (NS["lte"], "radio0"), "dsl": (NS["dsl"], "line0")}
+        if link not in where:
+            return {"ok": False, "error": "lte or dsl"}
+        n, dev = where[link]
+        if restore:
+            run("ip", "netns", "exec", n, "nft", "delete", "table", "netdev", "hgwlab_cut", check=False)
+            ip(n, "link", "set", dev, "up")
+            if link == "dsl":
+                run("bridge", "-n", n, "link", "set", "dev", dev, "state", "3", check=False)
+            else:
+                # Link-local addresses go with the link (keep_addr_on_down
+                # keeps only global ones): fe80::1 is the bearer's gateway.
+                ip(n, "addr", "replace", "fe80::1/64", "dev", dev, "nodad")
+                ip(n, "addr", "replace", "2001:db8:100:7::1/64", "dev", dev, "nodad")
+            self.say(f"lab/ctl: {link} restored", "!")
+            return {"ok": True, "how": "restored"}
+        how = how or ("carrier" if link == "lte" else "silent")
+        if how == "carrier":
+            ip(n, "link", "set", dev, "down")
+        elif how == "silent" and link == "dsl":
+            run("bridge", "-n", n, "link", "set", "dev", dev, "state", "0")  # disabled
+        elif how == "silent":
+            rules = (f"table netdev hgwlab_cut {{\n"
+                     f" chain in {{ type filter hook ingress device {dev} priority 0; policy drop; }}\n}}\n")
+            run("ip", "netns", "exec", n, "nft", "-f", "-", input=rules)
+        else:
+            return {"ok": False, "error": "carrier or silent"}
+        self.say(f"lab/ctl: {link} cut ({how}: {dev} in {n})", "!")
+        return {"ok": True, "how": how}
+
+    def control_server(self):
+        """lab/ctl talks to the running lab over DIR/lab.ctl (JSON datagrams)."""
+        path = os.path.join(self.dir, "lab.ctl")
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind(path)
+        s.settimeout(0.5)
+        self.ctl_sock = s
+        while not self.stop_event.is_set():
+            try:
+                data, peer = s.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                req = json.loads(data)
+                if req.get("cmd") in ("restart", "kill"):
+                    res = self.restart(req["name"], "KILL" if req["cmd"] == "kill" else "TERM")
+                elif req.get("cmd") in ("cut", "restore"):
+                    res = self.cut(req["link"], req.get("how"), req["cmd"] == "restore")
+                elif req.get("cmd") == "say":
+                    self.say(f"lab/ctl: {req.get('text', '')}", "!")
+                    res = {"ok": True}
+                else:
+                    res = {"ok": False, "error": f"unknown command {req.get('cmd')}"}
+            except (ValueError, KeyError, TypeError) as e:
+                res = {"ok": False, "error": str(e)}
+            if peer:
+                try:
+                    s.sendto(json.dumps(res).encode(), peer)
+                except OSError:
+                    pass
 
     def start_kea(self, ns):
         kdir = os.path.join(self.dir, "kea")
@@ -434,6 +572,7 @@ class Lab:
                  f"(state {self.state}, logs {self.logs})")
         self.supervisor = threading.Thread(target=self.supervise, daemon=True)
         self.supervisor.start()
+        threading.Thread(target=self.control_server, daemon=True).start()
 
     def supervise(self):
         """Restarts an hgw daemon that exits on its own (as systemd's
@@ -452,8 +591,8 @@ class Lab:
                     p.restarts += 1
                     p.start()
                     self.write_info()
-                elif name not in reported and name not in ("lan-dhcp",):
-                    reported.add(name)
+                elif id(p) not in reported:
+                    reported.add(id(p))
                     self.say(f"peer {name} exited with status {p.p.returncode}", "!")
                     self.show_tail(name, 6)
 
@@ -594,8 +733,9 @@ class Lab:
 
         def d_dsl():
             s = self.st("pppoe.json")
-            v4 = s.get("ipv4") or {}
-            return f"{s.get('interface')} session {s.get('session_id')}, IPv4 {v4.get('address')}"
+            v4, v6 = s.get("ipv4") or {}, s.get("ipv6") or {}
+            return f"{s.get('interface')} session {s.get('session_id')}, " \
+                   f"IPv4 {v4.get('address')}, IPv6 {v6.get('local')}"
 
         def d_bond():
             h = hyb()
@@ -737,9 +877,27 @@ class Lab:
         return all(results)
 
     # ---- the whole run ----
+    def take_lock(self):
+        """One lab per machine: the namespace names are fixed.  An flock
+        dies with its holder, so a killed lab never blocks the next one."""
+        import fcntl
+        self.lockf = open(LOCK, "a+")
+        try:
+            fcntl.flock(self.lockf, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self.lockf.seek(0)
+            raise LabError(f"another lab is running ({self.lockf.read().strip() or '?'}); "
+                           f"stop it with Ctrl-C or lab/ctl down")
+        self.lockf.seek(0)
+        self.lockf.truncate()
+        self.lockf.write(f"pid {os.getpid()}, dir {self.dir}\n")
+        self.lockf.flush()
+
     def up(self):
         os.makedirs(self.dir, exist_ok=True)
+        self.take_lock()
         self.sweep()
+        self.owner = True  # from here on, teardown removes what is ours
         os.makedirs(self.logs, exist_ok=True)
         for f in os.listdir(self.logs):
             os.unlink(os.path.join(self.logs, f))
@@ -752,6 +910,8 @@ class Lab:
         self.lan()
 
     def teardown(self):
+        if not getattr(self, "owner", False):
+            return True  # another lab's namespaces are not ours to remove
         self.stop_event.set()
         if self.supervisor:
             self.supervisor.join(2)
@@ -767,7 +927,7 @@ class Lab:
                 self.delete_ns(name)
         shutil.rmtree(self.state, ignore_errors=True)
         shutil.rmtree(self.data, ignore_errors=True)
-        for f in ("lab.json", "haap.ctl", "modemsim.ctl", "modem", "modemsim.json"):
+        for f in ("lab.json", "lab.ctl", "haap.ctl", "modemsim.ctl", "modem", "modemsim.json"):
             try:
                 os.unlink(os.path.join(self.dir, f))
             except OSError:

@@ -6,7 +6,13 @@ import os
 
 import pytest
 
+import vmcase
 import vmharness
+
+# Guest limit short enough that the hanging case is cut after a few seconds.
+SMOKE = vmcase.GuestScript("smoke.sh", ["root_overlay", "deliberate_fail", "deliberate_skip",
+                                        "deliberate_false", "deliberate_hang"],
+                           args=["hang"], timeout=120, guest_timeout=20)
 
 
 def boot(script, **kw):
@@ -18,8 +24,7 @@ def boot(script, **kw):
 
 @pytest.fixture(scope="module")
 def smoke():
-    # Guest limit short enough that the hanging case is cut after a few seconds.
-    return boot("smoke.sh", name="smoke", args=["hang"], timeout=90, guest_timeout=14)
+    return SMOKE.boot().res
 
 
 def test_verdicts_reach_host(smoke):
@@ -40,7 +45,7 @@ def test_files_come_back_and_host_root_stays_read_only(smoke):
 
 def test_hanging_case_is_stopped_and_failed(smoke):
     st, why = smoke.cases["deliberate_hang"]
-    assert st == "FAIL" and "stopped after 14s" in why, why
+    assert st == "FAIL" and "stopped after 20s" in why, why
     assert "overran" in (smoke.error or ""), smoke.error
     assert "HGW-VM: guest script exited 124" in smoke.console
 

@@ -11,8 +11,15 @@ test per guest case.
 The case list is declared on the host so pytest knows the tests before the
 VM boots; a case the guest never reports fails (with the console tail), and
 a case the guest reports that is not declared fails test_run_clean.
+
+Every GuestScript declared by the collected modules boots at the start of the
+session, all at once (tests/vm/conftest.py calls start_all): a TCG guest
+spends much of its time waiting on protocol timers, so overlapping the boots
+roughly halves the suite's wall time on two cores.  The module fixture then
+only waits for its own VM.
 """
 import os
+import threading
 
 import pytest
 
@@ -77,6 +84,9 @@ class VMRun:
             pytest.fail("; ".join(problems) + "\n" + self._context(), pytrace=False)
 
 
+REGISTRY = []
+
+
 class GuestScript:
     def __init__(self, script, cases, args=(), timeout=None, guest_timeout=None):
         self.script = os.path.join(vmharness.GUEST_DIR, script)
@@ -85,20 +95,52 @@ class GuestScript:
         self.args = list(args)
         self.timeout = timeout
         self.guest_timeout = guest_timeout
+        self._thread = None
+        self._result = None      # VMResult, or the exception the boot raised
+        REGISTRY.append(self)
 
-    def boot(self):
+    def _run(self):
         try:
             res = vmharness.run(self.script, name=self.name, args=self.args,
                                 timeout=self.timeout, guest_timeout=self.guest_timeout)
-        except vmharness.VMUnavailable as e:
-            pytest.skip(f"VM cannot run here: {e}")
-        # The timing line ends up in the run dir for the record.
-        with open(res.path("summary.txt"), "w") as f:
-            f.write(res.summary() + "\n")
-        return VMRun(res, self.cases)
+            # The timing line ends up in the run dir for the record.
+            with open(res.path("summary.txt"), "w") as f:
+                f.write(res.summary() + "\n")
+            self._result = res
+        except Exception as e:   # handed to the module's fixture, reported there
+            self._result = e
+
+    def start(self):
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"vm-{self.name}",
+                                            daemon=True)
+            self._thread.start()
+
+    def boot(self):
+        self.start()
+        self._thread.join()
+        r = self._result
+        if isinstance(r, vmharness.VMUnavailable):
+            pytest.skip(f"VM cannot run here: {r}")
+        if isinstance(r, Exception):
+            raise r
+        return VMRun(r, self.cases)
 
     def fixture(self):
         @pytest.fixture(scope="module")
         def vm():
             return self.boot()
         return vm
+
+
+def start_all():
+    """Boots every declared guest script in the background.  The initramfs
+    is built once first so the parallel runs do not race to build it."""
+    if not REGISTRY:
+        return
+    try:
+        vmharness.build_initrd()
+    except vmharness.VMUnavailable:
+        pass          # each fixture skips with the reason
+    for g in REGISTRY:
+        g.start()

@@ -49,7 +49,7 @@ CASE_LINE = re.compile(r"^CASE (\S+) (PASS|FAIL|SKIP)\b ?(.*)$")
 # Host-side hard limit for one boot.  TCG on a loaded 2-core machine is slow
 # and varies; the guest script's own limit (job timeout) is shorter, so a
 # script that overruns still reports what it has.
-DEFAULT_TIMEOUT = int(os.environ.get("HGW_VM_TIMEOUT", "240"))
+DEFAULT_TIMEOUT = int(os.environ.get("HGW_VM_TIMEOUT", "300"))
 
 
 class VMUnavailable(Exception):
@@ -164,6 +164,7 @@ class VMResult:
         self.error = None        # why the run as a whole failed, or None
         self.wall = None         # seconds, qemu start to exit
         self.stage2_uptime = None  # guest uptime when stage 2 started
+        self.boot_wall = None    # seconds from qemu start to stage 2 (host clock)
         self.guest_rc = None
 
     def path(self, rel):
@@ -180,8 +181,9 @@ class VMResult:
         return "\n".join(self.console.splitlines()[-n:])
 
     def summary(self):
-        s = (f"VM run '{self.name}': wall {self.wall:.1f}s, guest script started at "
-             f"uptime {self.stage2_uptime}s, guest rc {self.guest_rc}")
+        boot = f"{self.boot_wall:.1f}s" if self.boot_wall is not None else "never"
+        s = (f"VM run '{self.name}': wall {self.wall:.1f}s, guest script started after {boot} "
+             f"(guest uptime {self.stage2_uptime}s), guest rc {self.guest_rc}")
         if self.error:
             s += f"; ERROR: {self.error}"
         return s
@@ -197,7 +199,7 @@ def run(script, name=None, args=(), timeout=None, guest_timeout=None, bdir=None,
     script = os.path.abspath(script)
     name = name or os.path.splitext(os.path.basename(script))[0]
     timeout = timeout or DEFAULT_TIMEOUT
-    guest_timeout = guest_timeout or max(10, timeout - 30)
+    guest_timeout = guest_timeout or max(10, timeout - 40)
     if shutil.which(QEMU) is None:
         raise VMUnavailable(f"{QEMU} not installed (qemu-system-x86 from scripts/deps)")
     kver, kernel = find_kernel()
@@ -230,6 +232,7 @@ def run(script, name=None, args=(), timeout=None, guest_timeout=None, bdir=None,
            "-append", f"console=ttyS0 panic=-1 quiet loglevel=4 hgw.stage2={STAGE2}"]
     res = VMResult(name, out_dir)
     t0 = time.monotonic()
+    t0_wall = time.time()
     with open(console_path, "wb") as con:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=con,
                                 stderr=subprocess.STDOUT, start_new_session=True)
@@ -243,6 +246,8 @@ def run(script, name=None, args=(), timeout=None, guest_timeout=None, bdir=None,
     res.console = res.read("console.log") or ""
     up = res.read("stage2-uptime")
     res.stage2_uptime = float(up) if up and up.strip() else None
+    if res.stage2_uptime is not None:
+        res.boot_wall = os.stat(res.path("stage2-uptime")).st_mtime - t0_wall
     grc = res.read("guest-rc")
     res.guest_rc = int(grc) if grc and grc.strip().lstrip("-").isdigit() else None
 

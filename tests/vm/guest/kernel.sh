@@ -101,7 +101,8 @@ c_netem() {
 	[ -n "$after" ] || fail "no ping with netem"
 	note "min rtt ${before}ms without, ${after}ms with 150ms netem delay"
 	[ "$after" -ge 150 ] || fail "rtt ${after}ms < 150ms delay"
-	[ "$after" -lt $((before + 400)) ] || fail "rtt ${after}ms far above ${before}+150ms"
+	# Upper bound only a sanity check: TCG on a busy host adds its own delay.
+	[ "$after" -lt $((before + 1500)) ] || fail "rtt ${after}ms far above ${before}+150ms"
 }
 
 # ---- netlinkd (issue 4) creating the kernel ip6gre device hybridd asks for.

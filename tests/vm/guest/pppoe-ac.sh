@@ -34,20 +34,20 @@ AC_RUN=/run/hgw-ac
 # are replaced here: no options from the host (its "auth", "modem", "lock"
 # would change both sides), and hooks that record what IPCP/IPv6CP delivered.
 ppp_hooks_install() {
+	[ -e /run/hgw-ppp/.hooks ] && return 0     # once per VM: these are 10 execs
 	mkdir -p /run/hgw-ppp /etc/ppp /var/lock
 	: > /etc/ppp/options
 	local h
 	for h in ip-up ipv6-up ip-down ipv6-down; do
-		cat > "/etc/ppp/$h" <<EOF
-#!/bin/sh
-# installed by tests/vm/guest/pppoe-ac.sh: log what pppd hands to $h
-echo "\$(ip netns identify 2>/dev/null || echo -) \$*" \\
-	"DNS1=\${DNS1:-} DNS2=\${DNS2:-} LLLOCAL=\${LLLOCAL:-} LLREMOTE=\${LLREMOTE:-}" \\
-	>> /run/hgw-ppp/$h.log
-EOF
-		chmod 755 "/etc/ppp/$h"
+		printf '%s\n' '#!/bin/sh' \
+			"# installed by tests/vm/guest/pppoe-ac.sh: log what pppd hands to $h" \
+			'echo "$(ip netns identify 2>/dev/null || echo -) $*" \' \
+			'	"DNS1=${DNS1:-} DNS2=${DNS2:-} LLLOCAL=${LLLOCAL:-} LLREMOTE=${LLREMOTE:-}" \' \
+			"	>> /run/hgw-ppp/$h.log" > "/etc/ppp/$h"
 	done
+	chmod 755 /etc/ppp/ip-up /etc/ppp/ipv6-up /etc/ppp/ip-down /etc/ppp/ipv6-down
 	rm -f /etc/ppp/ip-pre-up
+	: > /run/hgw-ppp/.hooks
 }
 
 ac_start() {
@@ -55,7 +55,7 @@ ac_start() {
 	local dir=$AC_RUN/$ns
 	local auth=${AC_AUTH:-chap} user=${AC_USER:-test} pass=${AC_PASS:-secret}
 	local name=${AC_NAME:-hgw-ac}
-	mkdir -p "$dir"
+	[ -d "$dir" ] || mkdir -p "$dir"
 	ppp_hooks_install
 	{
 		echo "name $name"
@@ -80,10 +80,11 @@ ac_start() {
 	# (A client pppd in the same VM must use `password`, not these files.)
 	local line
 	line=$(printf '"%s" "%s" "%s" *' "$user" "$name" "$pass")
-	[ "$auth" = chap ] && { echo "$line" > /etc/ppp/chap-secrets; chmod 600 /etc/ppp/chap-secrets; }
-	[ "$auth" = pap ] && { echo "$line" > /etc/ppp/pap-secrets; chmod 600 /etc/ppp/pap-secrets; }
+	[ "$auth" = chap ] && (umask 077; echo "$line" > /etc/ppp/chap-secrets)
+	[ "$auth" = pap ] && (umask 077; echo "$line" > /etc/ppp/pap-secrets)
 	# pppoe-server's user mode needs ppp_async (pppd on a pty) and a devpts.
-	modprobe -a ppp_generic ppp_async pppoe || return 1
+	[ -d /sys/module/ppp_async ] && [ -d /sys/module/pppoe ] ||
+		modprobe -a ppp_generic ppp_async pppoe || return 1
 	local args=(-I "$ifc" -C "$name" -L "${AC_LOCAL:-10.64.0.1}" -R "${AC_REMOTE:-10.64.0.10}"
 		-N 4 -O "$dir/options" -X "$dir/pppoe-server.pid")
 	[ -n "${AC_SERVICE:-}" ] && args+=(-S "$AC_SERVICE")

@@ -17,7 +17,7 @@ setup_link() {
 	ns_add ac && ns_add cpe || fail "cannot create namespaces"
 	ip link add eac netns ac type veth peer name ecpe netns cpe || fail "veth"
 	ip -n ac link set eac up && ip -n cpe link set ecpe up || fail "link up"
-	rm -f /run/hgw-ppp/*.log
+	rm -f /run/hgw-ppp/ip-up.log /run/hgw-ppp/ipv6-up.log /run/hgw-ppp/ip-down.log /run/hgw-ppp/ipv6-down.log
 }
 
 # client_start LOG PASSWORD [pppd options...]: real pppd, kernel PPPoE, in cpe.

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <net/ethernet.h>
+#include <net/if.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ struct ctx {
 	bool draining;
 	json_t *cfg_ref; /* the strings in cfg point into it */
 	ev_io disc_io, sess_io, tun_io, chan_io, unit_io;
-	ev_timer timer;
+	ev_timer timer, eth_timer;
 	bool remember;
 	uint32_t saved_v4;
 	uint64_t saved_iid;
@@ -147,14 +148,16 @@ static void send_out(struct ctx *x)
 	for (int i = 0; i < x->s.n_out; i++) {
 		struct session_frame *f = &x->s.out[i];
 		if (f->disc) {
-			link_send(x->disc_fd, f->dst, x->mac, PPPOE_ETH_DISC, NULL, 0, f->buf, f->len);
+			if (x->disc_fd >= 0)
+				link_send(x->disc_fd, f->dst, x->mac, PPPOE_ETH_DISC, NULL, 0, f->buf, f->len);
 		} else if (x->kernel) {
 			if (x->k_open)
 				kppp_send(&x->k, f->buf, f->len);
 		} else {
 			uint8_t hdr[PPPOE_HDR_LEN];
 			pppoe_sess_header(hdr, x->s.sid, f->len);
-			link_send(x->sess_fd, f->dst, x->mac, PPPOE_ETH_SESS, hdr, sizeof(hdr), f->buf,
+			if (x->sess_fd >= 0)
+				link_send(x->sess_fd, f->dst, x->mac, PPPOE_ETH_SESS, hdr, sizeof(hdr), f->buf,
 				  f->len);
 		}
 	}
@@ -414,6 +417,68 @@ static int load_config(struct ctx *x, json_t *c)
 	return 0;
 }
 
+static void eth_close(struct ctx *x)
+{
+	if (x->disc_fd >= 0) {
+		ev_io_stop(x->d->loop, &x->disc_io);
+		close(x->disc_fd);
+	}
+	if (x->sess_fd >= 0) {
+		ev_io_stop(x->d->loop, &x->sess_io);
+		close(x->sess_fd);
+	}
+	x->disc_fd = x->sess_fd = -1;
+}
+
+/* The Ethernet port may appear after us (a USB adapter, a driver loading
+ * late) or be re-created: its packet sockets are opened whenever they are
+ * missing, and re-opened when the interface index changes. */
+static bool eth_open(struct ctx *x)
+{
+	if (x->disc_fd >= 0)
+		return true;
+	if (if_nametoindex(x->eth) == 0)
+		return false;
+	x->disc_fd = link_open(x->eth, PPPOE_ETH_DISC, &x->ifindex, x->mac);
+	if (x->disc_fd < 0)
+		return false;
+	if (!x->kernel) {
+		x->sess_fd = link_open(x->eth, PPPOE_ETH_SESS, &x->ifindex, x->mac);
+		if (x->sess_fd < 0) {
+			close(x->disc_fd);
+			x->disc_fd = -1;
+			return false;
+		}
+		ev_io_init(&x->sess_io, on_sess, x->sess_fd, EV_READ);
+		x->sess_io.data = x;
+		ev_io_start(x->d->loop, &x->sess_io);
+	}
+	ev_io_init(&x->disc_io, on_disc, x->disc_fd, EV_READ);
+	ev_set_priority(&x->disc_io, EV_MAXPRI);
+	x->disc_io.data = x;
+	ev_io_start(x->d->loop, &x->disc_io);
+	log_notice("pppoe: %s (index %d, %02x:%02x:%02x:%02x:%02x:%02x) opened", x->eth, x->ifindex,
+		   x->mac[0], x->mac[1], x->mac[2], x->mac[3], x->mac[4], x->mac[5]);
+	return true;
+}
+
+static void on_eth_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct ctx *x = w->data;
+	if (x->disc_fd >= 0 && (int)if_nametoindex(x->eth) != x->ifindex) {
+		log_warn("pppoe: %s went away or was re-created", x->eth);
+		eth_close(x);
+	}
+	if (x->disc_fd < 0 && eth_open(x) && x->s.phase == PH_DISCOVERY) {
+		/* a fresh port: start discovery over instead of waiting out
+		 * a long PADI backoff */
+		session_reconnect(&x->s, "Ethernet port appeared");
+		flush(x);
+	}
+}
+
 static int start(struct hgw_daemon *d)
 {
 	struct ctx *x = d->ctx;
@@ -431,26 +496,21 @@ static int start(struct hgw_daemon *d)
 		if (x->cfg.hint_ipv4 || x->cfg.hint_iid)
 			log_info("pppoe: will ask again for the remembered addresses");
 	}
-	x->disc_fd = link_open(x->eth, PPPOE_ETH_DISC, &x->ifindex, x->mac);
-	if (x->disc_fd < 0)
-		return 69;
 	if (!x->kernel) {
-		x->sess_fd = link_open(x->eth, PPPOE_ETH_SESS, &x->ifindex, x->mac);
-		x->tun_fd = x->sess_fd >= 0 ? tun_open(x->ifname) : -1;
+		x->tun_fd = tun_open(x->ifname);
 		if (x->tun_fd < 0)
 			return 69;
-		ev_io_init(&x->sess_io, on_sess, x->sess_fd, EV_READ);
 		ev_io_init(&x->tun_io, on_tun, x->tun_fd, EV_READ);
-		x->sess_io.data = x->tun_io.data = x;
-		ev_io_start(d->loop, &x->sess_io);
+		x->tun_io.data = x;
 		ev_io_start(d->loop, &x->tun_io);
 	}
 	log_notice("pppoe: on %s, %s data plane (%s)", x->eth, x->kernel ? "kernel" : "userspace",
 		   x->kernel ? "pppN from /dev/ppp" : x->ifname);
-	ev_io_init(&x->disc_io, on_disc, x->disc_fd, EV_READ);
-	ev_set_priority(&x->disc_io, EV_MAXPRI);
-	x->disc_io.data = x;
-	ev_io_start(d->loop, &x->disc_io);
+	if (!eth_open(x))
+		log_notice("pppoe: waiting for %s to appear", x->eth);
+	ev_timer_init(&x->eth_timer, on_eth_timer, 1.0, 1.0);
+	x->eth_timer.data = x;
+	ev_timer_start(d->loop, &x->eth_timer);
 	ev_timer_init(&x->timer, on_timer, 0, 0);
 	x->timer.data = x;
 	session_init(&x->s, &x->cfg, &hgw_clock_real, &hgw_rng_system);
@@ -509,7 +569,20 @@ static void reload(struct hgw_daemon *d, json_t *old)
 {
 	struct ctx *x = d->ctx;
 	json_decref(old);
-	log_notice("pppoe: SIGHUP: reconnecting (configuration changes need a restart)");
+	/* The password is read again: fixing a wrong one and sending SIGHUP
+	 * must not wait out the long backoff after authentication failures.
+	 * Other changes need a restart. */
+	struct hgw_errors e = { 0 };
+	char pw[sizeof(x->secret)];
+	if (hgw_secret_read(hgw_json_str(d->config, "password_file"), pw, sizeof(pw), &e) >= 0)
+		memcpy(x->secret, pw, sizeof(pw));
+	else
+		log_warn("pppoe: SIGHUP: password file: %s (keeping the old password)",
+			 e.count ? e.msg[0] : "unreadable");
+	memset(pw, 0, sizeof(pw));
+	x->s.auth_failed = false;
+	hgw_backoff_reset(&x->s.auth_retry);
+	log_notice("pppoe: SIGHUP: reconnecting (password re-read; other changes need a restart)");
 	session_reconnect(&x->s, "reconnect requested (SIGHUP)");
 	flush(x);
 }

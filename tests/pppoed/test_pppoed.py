@@ -189,6 +189,44 @@ def test_sighup_forces_reconnect(lab):
     assert doc["attempts"] == 2
 
 
+def test_sighup_rereads_password_after_auth_failure(lab):
+    lab.ac("--password", "new-pw")
+    pw = pppoelab.secret_file(lab.tmp, "old-pw")
+    d = lab.client(pw)
+    wait_state(d.state_dir, STATE, lambda doc: doc["state"] == "failed", 10, daemon=d)
+    with open(pw, "w") as f:
+        f.write("new-pw\n")
+    d.signal(signal.SIGHUP)
+    # at once, not after the 5 s authentication backoff
+    doc = wait_up(d, timeout=3)
+    assert doc["auth"] == "chap-md5"
+
+
+def test_interface_appears_late_and_is_recreated(net, daemons, tmp_path):
+    need_binary("pppoed")
+    c, a = net.ns("c"), net.ns("a")
+    d = daemons.start("pppoed", pppoelab.client_config(pppoelab.secret_file(tmp_path), ipv6=False),
+                      ns=c)
+    wait_state(d.state_dir, STATE, lambda doc: doc["state"] == "discovery", 5, daemon=d)
+    time.sleep(1.5)
+    assert d.proc.poll() is None
+    net.veth(c, "dsl0", a, "ac0")
+    ac = pppoelab.AccessConcentrator(a, "ac0", os.path.join(str(tmp_path), "ac.log"), [])
+    try:
+        doc = wait_up(d, timeout=10)
+        # the port is deleted and made again (a USB adapter re-plugged)
+        sh("ip", "-n", c, "link", "del", "dsl0")
+        wait_state(d.state_dir, STATE, lambda doc: doc["state"] != "up", 5, daemon=d)
+        ac.kill()
+        net.veth(c, "dsl0", a, "ac0")
+        ac = pppoelab.AccessConcentrator(a, "ac0", os.path.join(str(tmp_path), "ac2.log"),
+                                         ["--sid-base", "40"])
+        doc = wait_up(d, timeout=15)
+        assert doc["session_id"] == 40
+    finally:
+        ac.kill()
+
+
 def test_remembered_addresses_are_requested_again(lab):
     ac = lab.ac("--ipv6")
     pw = pppoelab.secret_file(lab.tmp)

@@ -77,7 +77,7 @@ def test_once_brings_up_bonds_and_proves_both_families(need_root, tmp_path):
     assert took < 120, f"--once took {took:.0f}s\n{out}"
     for m in MILESTONES:
         assert re.search(rf"✓ {re.escape(m)}\s", out), f"milestone {m!r} missing:\n{out}"
-    bonded = float(re.search(r"cold start to bonded: ([\d.]+)s", out).group(1))
+    bonded = float(re.search(r"cold start to bonded: ([\d.]+)s after the hgw daemons", out).group(1))
     assert bonded < 15, out
     assert "PROOF PASSED" in out and "✗" not in out, out
     for fam in ("IPv4", "IPv6"):
@@ -280,10 +280,11 @@ def test_pppoe_ac_restart_gives_a_new_session(lab):
 
 
 @pytest.mark.parametrize("daemon", [d for d in DAEMONS if d != "hybridd"] + [pytest.param(
-    "hybridd", marks=pytest.mark.xfail(strict=True, reason=(
-        "lab/haap keeps its reorder state across a re-establishment: the restarted hybridd's "
-        "sequence numbers start again and the HAAP drops them as duplicates (status: "
-        "reorder.dup), so DHCP rebind and all upstream traffic are lost")))])
+    "hybridd", marks=pytest.mark.xfail(strict=False, reason=(
+        "lab/haap keeps its reorder state across a re-establishment: the restarted hybridd "
+        "starts at a random sequence number, and when that lies 'behind' the old one (half "
+        "the time) the HAAP drops every packet as a duplicate (status: reorder.dup), so DHCP "
+        "rebind and all upstream traffic are lost")))])
 def test_kill_9_daemon_is_restarted_and_lan_recovers(lab, daemon):
     lab.wait("bonded", lab.bonded, 30)
     lab.wait("the LAN reaching the internet", lab.reaches, 10)

@@ -519,6 +519,55 @@ static void test_remembered_address_requested(void **s)
 	assert_memory_equal(got[i6].buf + 6, "\x01\x0a\x11\x22\x33\x44\x55\x66\x77\x88", 10);
 }
 
+/* The frames the main exchange does not show (PAP, Echo, Protocol-Reject,
+ * Code-Reject, Terminate, PADT), judged by tshark too. */
+static void test_more_frames_judged_by_tshark(void **s)
+{
+	(void)s;
+	discovery(0x0033);
+	feed("c0 21 01 01 00 0e 03 04 c0 23 05 06 aa bb cc dd");
+	for (int w = n_wire - 1; w >= 0; w--)
+		if (wire[w][20] == 0xc0 && wire[w][21] == 0x21 && wire[w][22] == 1 &&
+		    memcmp(wire[w] + 6, US, 6) == 0) {
+			uint8_t p[64];
+			size_t n = wire_len[w] - 20;
+			memcpy(p, wire[w] + 20, n);
+			p[2] = 2;
+			feed_ppp_bytes(p, n);
+			break;
+		}
+	assert_int_equal(S.phase, PH_AUTH);
+	int i = find_ppp(0xc023, 1);
+	assert_true(i >= 0);
+	char ack[64];
+	snprintf(ack, sizeof(ack), "c0 23 02 %02x 00 07 02 6f 6b", got[i].buf[3]);
+	feed(ack);
+	assert_int_equal(S.phase, PH_NETWORK);
+	feed("c0 21 09 07 00 0a aa bb cc dd 01 02");   /* Echo-Request -> Reply */
+	assert_true(find_ppp(0xc021, 10) >= 0);
+	feed("80 fd 01 01 00 04");                    /* CCP: Protocol-Reject */
+	assert_true(find_ppp(0xc021, 8) >= 0);
+	feed("c0 21 0c 02 00 08 aa bb cc dd");        /* Identification (RFC 1570): Code-Reject */
+	assert_true(find_ppp(0xc021, 7) >= 0);
+	hgw_fake_clock_advance(&T.clock, 1000);
+	session_timer(&S);
+	drain();
+	session_stop(&S);
+	drain();
+	i = find_ppp(0xc021, 5);
+	assert_true(i >= 0);
+	snprintf(ack, sizeof(ack), "c0 21 06 %02x 00 04", got[i].buf[3]);
+	feed(ack);
+	assert_true(find_disc(PPPOE_PADT) >= 0);
+	const uint8_t *fr[128];
+	for (int k = 0; k < n_wire; k++)
+		fr[k] = wire[k];
+	int rc = pt_tshark_check(fr, wire_len, n_wire);
+	if (rc < 0)
+		skip();
+	assert_int_equal(rc, 0);
+}
+
 static void test_last_file_round_trip(void **s)
 {
 	(void)s;
@@ -566,6 +615,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_protocol_rejected_and_disabled_ncp, setup),
 		cmocka_unit_test_setup(test_no_ncp_at_all_fails, setup),
 		cmocka_unit_test_setup(test_remembered_address_requested, setup),
+		cmocka_unit_test_setup(test_more_frames_judged_by_tshark, setup),
 		cmocka_unit_test(test_last_file_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,14 +43,14 @@ class VMRun:
     def read(self, rel):
         return self.res.read(rel)
 
-    def _context(self, case=None, lines=30):
+    def _context(self, case=None, lines=30, console=False):
         parts = [self.res.summary()]
         if case:
             log = self.res.read(f"{case}.log")
             if log:
                 tail = "\n".join(log.splitlines()[-lines:])
                 parts.append(f"--- tail of guest {case}.log:\n{tail}")
-        if self.res.error or case is None:
+        if self.res.error or case is None or console:
             parts.append(f"--- console tail ({self.res.path('console.log')}):\n"
                          f"{self.res.console_tail(lines)}")
         parts.append(f"(all guest output in {self.res.out_dir})")
@@ -60,7 +60,8 @@ class VMRun:
         """Turns the guest's verdict on one case into the pytest outcome."""
         if case not in self.res.cases:
             why = self.res.error or "the guest script ended without reporting it"
-            pytest.fail(f"guest case {case} has no result: {why}\n{self._context(case)}",
+            pytest.fail(f"guest case {case} has no result: {why}\n"
+                        f"{self._context(case, console=True)}",
                         pytrace=False)
         status, reason = self.res.cases[case]
         if status == "SKIP":

@@ -190,7 +190,7 @@ class VMResult:
 
 
 def run(script, name=None, args=(), timeout=None, guest_timeout=None, bdir=None,
-        memory=1024, smp=2, keep=True):
+        memory=1024, smp=None, keep=True):
     """Boots the VM, runs the guest script (a path on the host, seen at the
     same path in the guest), and returns a VMResult.  Never raises for a
     failing guest: problems are in result.error (VMUnavailable is raised when
@@ -199,6 +199,7 @@ def run(script, name=None, args=(), timeout=None, guest_timeout=None, bdir=None,
     script = os.path.abspath(script)
     name = name or os.path.splitext(os.path.basename(script))[0]
     timeout = timeout or DEFAULT_TIMEOUT
+    smp = smp or int(os.environ.get("HGW_VM_SMP", "2"))
     guest_timeout = guest_timeout or max(10, timeout - 40)
     if shutil.which(QEMU) is None:
         raise VMUnavailable(f"{QEMU} not installed (qemu-system-x86 from scripts/deps)")

@@ -57,9 +57,13 @@ int link_open(const char *ifname, uint16_t ethertype, int *ifindex, uint8_t mac[
 	/* Our own frames would otherwise come back to us (kernel >= 4.20;
 	 * the receive path also drops frames from our own MAC). */
 	setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one));
-	int buf = 1 << 21;
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	/* Room for bursts: the FORCE variants pass net.core.rmem_max (we
+	 * hold CAP_NET_ADMIN); the plain ones are the fallback. */
+	int buf = 4 << 20;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	return fd;
 }
 

@@ -99,6 +99,7 @@ static const struct hgw_field dataplane[] = {
 	HYB_COUNT("duplicates", "downstream duplicates and late packets dropped"),
 	HYB_COUNT("lost", "sequence numbers skipped"),
 	HYB_COUNT("reorder_timeouts", "gaps released by the timeout"),
+	HYB_COUNT("late_max_ms", "longest time a packet arrived after its gap was given up"),
 	HYB_COUNT("green", "upstream packets within the DSL committed rate"),
 	HYB_COUNT("yellow", "upstream packets within the DSL excess burst"),
 	HYB_COUNT("red", "upstream packets overflowed to LTE"),

@@ -264,6 +264,8 @@ static void publish(struct ctx *c)
 			  (json_int_t)d->rb.lost, "reorder_timeouts", (json_int_t)d->rb.timeouts,
 			  "green", (json_int_t)d->sched.green, "yellow", (json_int_t)d->sched.yellow,
 			  "red", (json_int_t)d->sched.red));
+	json_object_set_new(json_object_get(doc, "dataplane"), "late_max_ms",
+			    json_integer(d->rb.late_max_ms));
 	json_object_set_new(doc, "drops",
 			    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "malformed",
 				      (json_int_t)h->drops.malformed, "wrong_source",

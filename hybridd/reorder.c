@@ -106,6 +106,7 @@ static bool skip_gap(struct rb *b, rb_deliver_fn fn, void *arg)
 			b->lost += i;
 			b->skip_lo = b->next;
 			b->skip_hi = b->next + i;
+			b->skip_ms = b->now_ms;
 			b->next += i;
 			flush_run(b, fn, arg);
 			return true;
@@ -121,6 +122,7 @@ static bool skip_gap(struct rb *b, rb_deliver_fn fn, void *arg)
 void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t now_ms,
 	     rb_deliver_fn fn, void *arg)
 {
+	b->now_ms = now_ms;
 	if (len > b->slot_size) {
 		b->too_big++;
 		return;
@@ -136,10 +138,12 @@ void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t
 		if ((int32_t)(seq - b->skip_lo) >= 0 && (int32_t)(seq - b->skip_hi) < 0 &&
 		    b->max_ms) {
 			/* we gave up on it too early: wait longer from now on */
+			if (now_ms - b->skip_ms > b->late_max_ms)
+				b->late_max_ms = now_ms - b->skip_ms;
 			uint32_t t = rb_timeout(b);
 			t = t < 5 ? 10 : t * 2;
 			b->learned_ms = t > b->max_ms ? b->max_ms : t;
-			b->decay = 0;
+			b->decay_ms = now_ms;
 			b->raised++;
 			b->skip_hi = b->skip_lo; /* once per gap */
 		}
@@ -147,10 +151,11 @@ void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t
 	}
 	if (d == 0) {
 		b->in_order++;
-		/* decay the learned timeout: 1 ms per 1000 in-order packets */
-		if (b->learned_ms && ++b->decay >= 1000) {
+		/* decay the learned timeout slowly, 1 ms per 100 ms: a skew
+		 * that showed up once is likely to come back under load */
+		if (b->learned_ms && now_ms - b->decay_ms >= 100) {
 			b->learned_ms--;
-			b->decay = 0;
+			b->decay_ms = now_ms;
 		}
 		fn(arg, pkt, len);
 		b->next++;
@@ -195,6 +200,7 @@ void rb_push(struct rb *b, uint32_t seq, const uint8_t *pkt, size_t len, int64_t
 int64_t rb_tick(struct rb *b, int64_t now_ms, rb_deliver_fn fn, void *arg)
 {
 	int64_t to = rb_timeout(b);
+	b->now_ms = now_ms;
 	while (b->buffered && now_ms - b->wait_since >= to) {
 		b->timeouts++;
 		skip_gap(b, fn, arg);

@@ -37,8 +37,11 @@ struct rb {
 	uint32_t timeout_ms;  /* from the RTT difference (set by the caller) */
 	uint32_t max_ms;      /* bound of the learned timeout */
 	uint32_t learned_ms;  /* raised when a packet we gave up on arrives */
-	uint32_t decay;       /* in-order deliveries since the last change */
+	int64_t decay_ms;     /* last change of learned_ms */
 	uint32_t skip_lo, skip_hi; /* the last gap we skipped: [lo, hi) */
+	int64_t skip_ms;           /* when */
+	int64_t late_max_ms;
+	int64_t now_ms;            /* time of the current push/tick */       /* how long after its skip a packet came, at most */
 	/* counters */
 	uint64_t in_order, reordered, duplicates, late, lost, timeouts, too_big, jumps, raised;
 };

@@ -194,8 +194,10 @@ def test_link_cut_moves_traffic_and_notifies(lab, daemons):
     lab.net.ip(lab.r, "addr", "add", f"{D}/64", "dev", "dsl0", "nodad")
     lab.net.ip(lab.r, "-6", "route", "replace", "default", "via", "2001:db8:2::1", "dev", "dsl0",
                "metric", "200")
-    lab.wait(bonded, timeout=10, daemon=d)
+    before = lab.wait(bonded, timeout=10, daemon=d)["tunnels"]["dsl"]["tx_packets"]
     assert ping(lab.r, "198.51.100.2", count=3).returncode == 0
+    # upstream is back on DSL
+    lab.wait(lambda x: x["tunnels"]["dsl"]["tx_packets"] >= before + 3, timeout=3, daemon=d)
     # and LTE lost: reported over DSL
     lab.write_state("lte.json", {"state": "searching", "interface": "lte0", "ipv6": None})
     doc = lab.wait(lambda x: x["state"] == "dsl", timeout=3, daemon=d)
@@ -450,3 +452,14 @@ def test_restart_without_session_verification_then_accept(lab, daemons, tmp_path
     assert doc["drops"]["wrong_source"] + doc["drops"]["wrong_key"] >= 1
     assert "tunnel verification unanswered: new session accepted" in lab.haap_logtext()
     assert len(lab.status()["sessions"]) == 1
+
+
+def test_backup_scheduler_uses_lte_only_when_dsl_is_down(lab, daemons):
+    d, doc, _ = bring_up(lab, daemons, scheduler="backup")
+    assert ping(lab.r, "198.51.100.2", count=10, interval="0.02").returncode == 0
+    doc = lab.wait(lambda x: x["tunnels"]["dsl"]["tx_packets"] >= 10, timeout=3, daemon=d)
+    assert doc["tunnels"]["lte"]["tx_packets"] == 0
+    lab.write_state("pppoe.json", {"state": "down", "interface": None, "mode": "kernel"})
+    lab.wait(lambda x: x["state"] == "lte", timeout=3, daemon=d)
+    assert ping(lab.r, "198.51.100.2", count=10, interval="0.02").returncode == 0
+    doc = lab.wait(lambda x: x["tunnels"]["lte"]["tx_packets"] >= 10, timeout=3, daemon=d)

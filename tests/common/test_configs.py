@@ -1,6 +1,7 @@
-"""Every example configuration in configs/ is accepted by every daemon built
-(each checks the top level and its own section; --check-config starts
-nothing).  Paths to secret files are pointed at private temp files."""
+"""Every example configuration in configs/ is accepted by every built daemon
+that has a section in it (each checks the top level and its own section;
+--check-config starts nothing).  A file with no section for a daemon is not
+meant for it.  Paths to secret files are pointed at private temp files."""
 import glob
 import json
 import os
@@ -40,9 +41,10 @@ def test_example_config_accepted_by_every_daemon(config, tmp_path):
     secrets.mkdir()
     cfg = tmp_path / "hgw.json"
     cfg.write_text(json.dumps(with_private_secrets(doc, str(secrets))))
-    if not DAEMONS:
-        pytest.skip("no daemon built yet")
-    for d in DAEMONS:
+    mine = [d for d in DAEMONS if d in doc]
+    if not mine:
+        pytest.skip("no built daemon has a section in it")
+    for d in mine:
         r = subprocess.run([os.path.join(BIN, d), "-c", str(cfg), "--check-config",
                             "--state-dir", str(tmp_path / "s"), "--data-dir", str(tmp_path / "d")],
                            capture_output=True, text=True)

@@ -56,7 +56,9 @@ static const char *doc_if(const json_t *doc)
 
 void nl_wan_interfaces(const struct nl_inputs *in, char ifs[NL_WAN_N][NL_IFNAMSIZ])
 {
-	static const char *const tunnel_up[] = { "lte", "bonded", "dsl", NULL };
+	/* "dsl-setup" is LTE up while the DSL tunnel is (re)negotiated: the bond
+	 * carries traffic over LTE meanwhile, so the tunnel stays a WAN. */
+	static const char *const tunnel_up[] = { "lte", "dsl-setup", "bonded", "dsl", NULL };
 	memset(ifs, 0, NL_WAN_N * NL_IFNAMSIZ);
 	if (in->hybrid && nl_d_str_in(hgw_json_str(in->hybrid, "state"), tunnel_up))
 		snprintf(ifs[NL_WAN_TUNNEL], NL_IFNAMSIZ, "%s", doc_if(in->hybrid));

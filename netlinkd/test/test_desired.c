@@ -227,6 +227,22 @@ static void test_tunnel_down_falls_back(void **s)
 	world_free(&w);
 }
 
+static void test_tunnel_carries_while_dsl_is_set_up(void **s)
+{
+	(void)s;
+	struct world w;
+	world_full(&w);
+	/* hybridd's state while the DSL tunnel is being (re)established over a
+	 * working LTE tunnel: the bond stays the default route. */
+	json_object_set_new(w.hybrid, "state", json_string("dsl-setup"));
+	world_run(&w);
+	const struct nl_route *r = nt_find_route(&w.d, "default4", RT_TABLE_MAIN);
+	assert_non_null(r);
+	assert_string_equal(r->oif, "tun0");
+	assert_non_null(nt_find_addr(&w.d, "tun0", "203.0.113.5/32"));
+	world_free(&w);
+}
+
 static void test_lte_drops(void **s)
 {
 	(void)s;
@@ -511,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_full_hybrid),
 		cmocka_unit_test(test_ppp_drops),
 		cmocka_unit_test(test_tunnel_down_falls_back),
+		cmocka_unit_test(test_tunnel_carries_while_dsl_is_set_up),
 		cmocka_unit_test(test_lte_drops),
 		cmocka_unit_test(test_prefix_change_deprecates),
 		cmocka_unit_test(test_lease_lost_withdraws),

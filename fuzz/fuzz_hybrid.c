@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../hybridd/dns_aaaa.h"
 #include "../hybridd/frame.h"
 #include "../hybridd/rfc8157_client.h"
 #include "../hybridd/rfc8157_msg.h"
@@ -83,6 +84,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hc_tick(&c);
 		c.nout = 0;
 	}
+	/* the HAAP name lookup's answer parser */
+	struct in6_addr a;
+	dns_aaaa_answer(data, size, size >= 2 ? (uint16_t)(data[0] << 8 | data[1]) : 0,
+			"haap.t-online.de", &a);
 	/* capture frames of every link type we walk */
 	static const int dlts[] = { 1, 12, 113, 276 };
 	for (size_t i = 0; i < sizeof(dlts) / sizeof(dlts[0]); i++) {

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "dataplane.h"
+#include "dns_aaaa.h"
 #include "decode.h"
 #include "log.h"
 #include "rfc8157_client.h"
@@ -42,6 +43,9 @@ static const struct hgw_field schema[] = {
 	  "bonding: LTE tunnel then DSL tunnel, bonded; lte-only: the LTE tunnel alone" },
 	{ "haap", HGW_T_STRING, 0, 1, 253, NULL, "\"2003:6::1\"",
 	  "HAAP anycast address G, or a name resolved at start (Telekom: haap.t-online.de)" },
+	{ "dns_servers", HGW_T_ARRAY, 0, 0, 8, &hgw_item_ip6, "[]",
+	  "DNS servers for the HAAP name, asked over LTE (empty: lte.json's; none there either: "
+	  "the system resolver)" },
 	{ "protocol", HGW_T_ENUM, 0, 0, 0, protos, "\"telekom\"",
 	  "control dialect: telekom = GRE protocol 0x0101 and tunnel types LTE 0 / DSL 8; "
 	  "rfc = 0xB7EA and LTE 2 / DSL 1" },
@@ -116,6 +120,10 @@ struct ctx {
 	bool session_saved;
 	bool haap_resolved;
 	int64_t next_resolve_ms;
+	int dns_fd;
+	ev_io dns_io;
+	uint16_t dns_id;
+	unsigned dns_next;
 	/* bypass traffic measurement: DSL netdev bytes minus tunnel bytes */
 	uint64_t byp_if_rx, byp_tun_rx, byp_tun_pk;
 	int64_t byp_ms;
@@ -442,14 +450,135 @@ static void set_link(struct ctx *c, enum hc_tun t, const char *ifname, const str
 
 static int resolve_haap(const char *name, struct in6_addr *out);
 
+/* DNS servers for the HAAP name: the configured ones, else lte.json's.
+ * Returns how many; fills out (up to 8) when given. */
+static int dns_servers(struct ctx *c, struct in6_addr *out)
+{
+	const json_t *arr = json_object_get(c->d->config, "dns_servers");
+	if (!json_array_size(arr) && c->in_lte.doc)
+		arr = json_object_get(c->in_lte.doc, "dns");
+	int n = 0;
+	for (size_t i = 0; i < json_array_size(arr) && n < 8; i++) {
+		struct in6_addr a;
+		if (inet_pton(AF_INET6, json_string_value(json_array_get(arr, i)) ?: "", &a) != 1)
+			continue;
+		if (out)
+			out[n] = a;
+		n++;
+	}
+	return n;
+}
+
+static void on_dns(struct ev_loop *loop, ev_io *w, int revents);
+
+/* One AAAA query to the next server, from the LTE address and device. */
+static void dns_ask(struct ctx *c, const char *ifn, const struct in6_addr *src)
+{
+	struct in6_addr srv[8];
+	int n = dns_servers(c, srv);
+	if (!n)
+		return;
+	if (c->dns_fd >= 0) {
+		ev_io_stop(c->d->loop, &c->dns_io);
+		close(c->dns_fd);
+	}
+	c->dns_fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->dns_fd < 0)
+		return;
+	setsockopt(c->dns_fd, SOL_SOCKET, SO_BINDTODEVICE, ifn, (socklen_t)strlen(ifn) + 1);
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *src };
+	if (bind(c->dns_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(c->dns_fd);
+		c->dns_fd = -1;
+		return;
+	}
+	uint8_t q[300];
+	c->dns_id = (uint16_t)hgw_rand(&hgw_rng_system);
+	size_t qn = dns_aaaa_query(q, sizeof(q), c->dns_id, hgw_json_str(c->d->config, "haap"));
+	if (!qn) {
+		log_err("HAAP name %s is not a valid DNS name", hgw_json_str(c->d->config, "haap"));
+		return;
+	}
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_port = htons(53),
+				   .sin6_addr = srv[c->dns_next++ % (unsigned)n] };
+	char a[INET6_ADDRSTRLEN];
+	log_info("asking %s for the HAAP's address (%s)",
+		 inet_ntop(AF_INET6, &to.sin6_addr, a, sizeof(a)), hgw_json_str(c->d->config, "haap"));
+	sendto(c->dns_fd, q, qn, 0, (struct sockaddr *)&to, sizeof(to));
+	ev_io_init(&c->dns_io, on_dns, c->dns_fd, EV_READ);
+	c->dns_io.data = c;
+	ev_io_start(c->d->loop, &c->dns_io);
+}
+
+static void after(struct ctx *c);
+static void reconcile(struct ctx *c);
+
+static void on_dns(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	struct ctx *c = w->data;
+	uint8_t buf[1500];
+	ssize_t n = recv(c->dns_fd, buf, sizeof(buf), 0);
+	if (n <= 0 || c->haap_resolved)
+		return;
+	struct in6_addr a;
+	int r = dns_aaaa_answer(buf, (size_t)n, c->dns_id, hgw_json_str(c->d->config, "haap"), &a);
+	if (r < 0)
+		return; /* not our answer: keep waiting */
+	if (r == 0) {
+		log_warn("%s has no AAAA record", hgw_json_str(c->d->config, "haap"));
+		return;
+	}
+	char s[INET6_ADDRSTRLEN];
+	log_notice("HAAP %s is %s", hgw_json_str(c->d->config, "haap"),
+		   inet_ntop(AF_INET6, &a, s, sizeof(s)));
+	c->hc.cfg.anycast = a;
+	c->haap_resolved = true;
+	c->hc.changed = true;
+	ev_io_stop(c->d->loop, &c->dns_io);
+	close(c->dns_fd);
+	c->dns_fd = -1;
+	reconcile(c);
+	after(c);
+}
+
+/* The LTE link as lte.json and the kernel see it. */
+static bool lte_link(struct ctx *c, const char **ifname, struct in6_addr *got)
+{
+	const char *cfg_if = hgw_json_str(c->d->config, "lte_interface");
+	const json_t *doc = c->in_lte.doc;
+	const char *ifn = cfg_if[0] ? cfg_if : doc ? hgw_json_str(doc, "interface") : "";
+	struct in6_addr want;
+	bool ok = doc && !strcmp(hgw_json_str(doc, "state"), "connected") && ifn[0];
+	const char *v6 = doc ? hgw_json_str(doc, "ipv6") : "";
+	int plen;
+	bool have_want = v6[0] && hgw_parse_prefix(v6, AF_INET6, &want, &plen) == 0;
+	*ifname = ifn;
+	return ok && iface_running(ifn) && iface_addr(ifn, have_want ? &want : NULL, got);
+}
+
+static void dns_ask(struct ctx *c, const char *ifn, const struct in6_addr *src);
+
 static void reconcile(struct ctx *c)
 {
-	/* The HAAP name resolves through the LTE link's (ISP) DNS, which may
-	 * only work once LTE is up: keep trying, every 5 s at most. */
+	const char *lte_if;
+	struct in6_addr lte_addr;
+	bool lte_ok = lte_link(c, &lte_if, &lte_addr);
+	/* The HAAP name resolves through the ISP's DNS servers over LTE
+	 * (config dns_servers, else lte.json's), which works only once LTE is
+	 * up; without any server known, the system resolver.  Until then no
+	 * tunnel can start. */
 	if (!c->haap_resolved) {
 		int64_t ms = hgw_now_ms(&hgw_clock_real);
 		if (ms < c->next_resolve_ms)
 			return;
+		if (dns_servers(c, NULL) > 0) {
+			c->next_resolve_ms = ms + 2000;
+			if (lte_ok)
+				dns_ask(c, lte_if, &lte_addr);
+			return;
+		}
 		c->next_resolve_ms = ms + 5000;
 		if (resolve_haap(hgw_json_str(c->d->config, "haap"), &c->hc.cfg.anycast) < 0)
 			return;
@@ -458,19 +587,7 @@ static void reconcile(struct ctx *c)
 	}
 	const char *cfg_if[HC_NTUN] = { hgw_json_str(c->d->config, "lte_interface"),
 					 hgw_json_str(c->d->config, "dsl_interface") };
-	/* LTE: lte.json connected, with its address on the interface */
-	{
-		const json_t *doc = c->in_lte.doc;
-		const char *ifn = cfg_if[HC_LTE][0] ? cfg_if[HC_LTE]
-			: doc ? hgw_json_str(doc, "interface") : "";
-		struct in6_addr want, got;
-		bool ok = doc && !strcmp(hgw_json_str(doc, "state"), "connected") && ifn[0];
-		const char *v6 = doc ? hgw_json_str(doc, "ipv6") : "";
-		int plen;
-		bool have_want = v6[0] && hgw_parse_prefix(v6, AF_INET6, &want, &plen) == 0;
-		ok = ok && iface_running(ifn) && iface_addr(ifn, have_want ? &want : NULL, &got);
-		set_link(c, HC_LTE, ifn, ok ? &got : NULL);
-	}
+	set_link(c, HC_LTE, lte_if, lte_ok ? &lte_addr : NULL);
 	/* DSL: pppoe.json up, and a global address on the PPP device */
 	if (c->bonding_mode) {
 		const json_t *doc = c->in_pppoe.doc;
@@ -658,8 +775,10 @@ static int start(struct hgw_daemon *d)
 	hc.hello_retry = (uint32_t)hgw_json_int(cfg, "hello_retry");
 	hc.idle_switching = hgw_json_bool(cfg, "idle_switching");
 	hc_init(&c->hc, &hc, &hgw_clock_real, &hgw_rng_system);
-	c->haap_resolved = resolve_haap(hgw_json_str(cfg, "haap"), &c->hc.cfg.anycast) == 0;
-	c->next_resolve_ms = hgw_now_ms(&hgw_clock_real) + 5000;
+	c->dns_fd = -1;
+	/* a literal address now; a name once LTE can ask the ISP's DNS */
+	c->haap_resolved = inet_pton(AF_INET6, hgw_json_str(cfg, "haap"), &c->hc.cfg.anycast) == 1;
+	c->next_resolve_ms = 0;
 	load_session(c);
 
 	c->tun = hgw_json_str(cfg, "interface");
@@ -735,6 +854,8 @@ static void stop(struct hgw_daemon *d)
 	dp_free(&c->dp);
 	if (c->nl_fd >= 0)
 		close(c->nl_fd);
+	if (c->dns_fd >= 0)
+		close(c->dns_fd);
 	hgw_state_withdraw(d->state_dir, "hybrid.json");
 	hgw_state_in_free(&c->in_lte);
 	hgw_state_in_free(&c->in_pppoe);

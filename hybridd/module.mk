@@ -11,5 +11,5 @@ UNIT_hybridd_SRCS := $(HYBRIDD_LIB) hybridd/test/caps.c
 UNIT_hybridd_LIBS := $(LIBS_PCAP)
 
 FUZZ_TARGETS += hybrid hybrid_filter
-hybrid_FUZZ_SRCS := hybridd/rfc8157_msg.c hybridd/rfc8157_client.c hybridd/frame.c $(LIBHGW_SRCS)
+hybrid_FUZZ_SRCS := hybridd/rfc8157_msg.c hybridd/rfc8157_client.c hybridd/frame.c hybridd/dns_aaaa.c $(LIBHGW_SRCS)
 hybrid_filter_FUZZ_SRCS := hybridd/rfc8157_msg.c $(LIBHGW_SRCS)

@@ -105,10 +105,10 @@ class Lab:
             json.dump(doc, f)
         os.rename(p + ".tmp", p)
 
-    def links_up(self, lte=True, dsl=True):
+    def links_up(self, lte=True, dsl=True, dns=()):
         if lte:
             self.write_state("lte.json", {"state": "connected", "interface": "lte0",
-                                          "ipv6": f"{E}/64"})
+                                          "ipv6": f"{E}/64", "dns": list(dns)})
         if dsl:
             self.write_state("pppoe.json", {"state": "up", "interface": "dsl0", "mode": "kernel"})
 

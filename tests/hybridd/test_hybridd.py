@@ -463,3 +463,43 @@ def test_backup_scheduler_uses_lte_only_when_dsl_is_down(lab, daemons):
     lab.wait(lambda x: x["state"] == "lte", timeout=3, daemon=d)
     assert ping(lab.r, "198.51.100.2", count=10, interval="0.02").returncode == 0
     doc = lab.wait(lambda x: x["tunnels"]["lte"]["tx_packets"] >= 10, timeout=3, daemon=d)
+
+
+def test_haap_name_resolved_with_the_lte_dns(lab, daemons, tmp_path):
+    """The HAAP name is asked of lte.json's DNS server over the LTE link
+    (dnsmasq in the HAAP namespace stands in for Telekom's resolver)."""
+    wd = tmp_path / "dns"
+    wd.mkdir()
+    dns = subprocess.Popen(["ip", "netns", "exec", lab.h, "dnsmasq", "--no-daemon",
+                            "--conf-file=/dev/null", "--port=53", "--no-resolv", "--no-hosts",
+                            "--listen-address=2001:db8:1::1", "--bind-interfaces",
+                            "--host-record=haap.lab.test,2001:db8:ff::1", "--user=root",
+                            f"--pid-file={wd}/pid", "--log-queries", "--log-facility=-"],
+                           stdout=open(wd / "log", "w"), stderr=subprocess.STDOUT)
+    try:
+        time.sleep(0.3)
+        lab.start_haap()
+        lab.links_up(dns=["2001:db8:1::1"])
+        d = lab.start_hybridd(daemons, haap="haap.lab.test")
+        doc = lab.wait(bonded, timeout=10, daemon=d)
+        assert doc["anycast"] == G
+        assert "HAAP haap.lab.test is 2001:db8:ff::1" in d.log()
+        assert "query[AAAA] haap.lab.test from 2001:db8:1::2" in (wd / "log").read_text()
+    finally:
+        dns.terminate()
+        dns.wait(5)
+
+
+def test_haap_name_unresolvable_keeps_trying(lab, daemons, capture):
+    lab.start_haap()
+    cap = capture.start(lab.h, "hl", "udp port 53")
+    lab.links_up(dns=["2001:db8:1::1"])  # nobody answers there
+    d = lab.start_hybridd(daemons, haap="haap.lab.test")
+    time.sleep(4.5)
+    doc = lab.wait(lambda x: x["state"] == "down", timeout=2, daemon=d)
+    assert doc["anycast"] is None and doc["tunnels"]["lte"]["requests"] == 0
+    assert d.proc.poll() is None
+    rows = tshark_fields(cap.stop(), ["ipv6.src", "dns.qry.name", "dns.qry.type"])
+    # every 2 s, from the LTE address, never a flood
+    assert 2 <= len(rows) <= 4, rows
+    assert all(r == [E, "haap.lab.test", "28"] for r in rows), rows

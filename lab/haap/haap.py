@@ -13,7 +13,9 @@ echoes Hellos and Notifies; sends the filter list (resent every 3 s until the
 client ACKs it); tunnel verification for a conflicting LTE Request; Tear Down
 on request.
 
-Data plane: GRE (key = bonding key, sequence numbers) between the client's
+Data plane (haap_dp.c, compiled on first use into the temp dir and driven
+over its stdin; with --dp python, or without a compiler, the slower Python
+version below): GRE (key = bonding key, sequence numbers) between the client's
 two addresses and a TUN device here, with its own reorder buffer and one
 sequence counter toward the client; the kernel routes between the TUN and
 whatever sits behind it (an "internet" namespace in the tests).

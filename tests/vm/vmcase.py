@@ -13,10 +13,11 @@ VM boots; a case the guest never reports fails (with the console tail), and
 a case the guest reports that is not declared fails test_run_clean.
 
 Every GuestScript declared by the collected modules boots at the start of the
-session, all at once (tests/vm/conftest.py calls start_all): a TCG guest
-spends much of its time waiting on protocol timers, so overlapping the boots
-roughly halves the suite's wall time on two cores.  The module fixture then
-only waits for its own VM.
+session (tests/vm/conftest.py calls start_all), HGW_VM_PARALLEL (default 2)
+at a time, longest first by the wall time of its previous run: a TCG guest
+spends much of its time waiting on protocol timers, so overlapping two boots
+roughly halves the suite's wall time on two cores, while more than two make
+every guest's timers late.  The module fixture then only waits for its VM.
 """
 import os
 import threading
@@ -86,6 +87,7 @@ class VMRun:
 
 
 REGISTRY = []
+_SLOTS = threading.Semaphore(int(os.environ.get("HGW_VM_PARALLEL", "2")))
 
 
 class GuestScript:
@@ -100,10 +102,20 @@ class GuestScript:
         self._result = None      # VMResult, or the exception the boot raised
         REGISTRY.append(self)
 
+    def last_wall(self):
+        """Wall time of this script's previous run (its summary.txt), else a guess."""
+        try:
+            with open(os.path.join(vmharness.build_dir(), "vm", "runs", self.name,
+                                   "summary.txt")) as f:
+                return float(f.read().split("wall ")[1].split("s")[0])
+        except (OSError, IndexError, ValueError):
+            return 10.0 * len(self.cases)
+
     def _run(self):
         try:
-            res = vmharness.run(self.script, name=self.name, args=self.args,
-                                timeout=self.timeout, guest_timeout=self.guest_timeout)
+            with _SLOTS:
+                res = vmharness.run(self.script, name=self.name, args=self.args,
+                                    timeout=self.timeout, guest_timeout=self.guest_timeout)
             # The timing line ends up in the run dir for the record.
             with open(res.path("summary.txt"), "w") as f:
                 f.write(res.summary() + "\n")
@@ -143,5 +155,5 @@ def start_all():
         vmharness.build_initrd()
     except vmharness.VMUnavailable:
         pass          # each fixture skips with the reason
-    for g in REGISTRY:
+    for g in sorted(REGISTRY, key=lambda g: -g.last_wall()):
         g.start()

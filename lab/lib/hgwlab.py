@@ -162,9 +162,8 @@ class Lab:
         self.stop_event = threading.Event()
         self.supervisor = None
         self.missing = []
+        self.skipped = []
         self.t_daemons = 0.0
-        self.workarounds = []
-        self.workarounds_ok = True
 
     # ---- output ----
     def say(self, msg, mark=" "):
@@ -210,8 +209,9 @@ class Lab:
         for d in HGW_DAEMONS:
             if not os.access(os.path.join(self.bin, d), os.X_OK):
                 self.missing.append(d)
+                rel = os.path.relpath(self.build, ROOT)
                 self.say(f"not yet available: {d} ({self.bin}/{d} missing; build it with "
-                         f"make BUILD={os.path.relpath(self.build, ROOT)})", "!")
+                         f"make BUILD={self.build if rel.startswith('..') else rel})", "!")
 
     def sweep(self):
         """Removes what a previous lab left behind (if its process is gone)."""
@@ -679,30 +679,6 @@ class Lab:
     def tend(self):
         """What the lab keeps doing while it runs."""
         self.sync_resolv()
-        if self.workarounds_ok:
-            self.tunnel_ll_workaround()
-
-    def tunnel_ll_workaround(self):
-        """WORKAROUND for a gap between netlinkd and dhcp6c: netlinkd sets
-        addr_gen_mode=1 (none) on the bond's TUN and adds no link-local
-        address, but DHCPv6 needs one (RFC 8415 13.1) and dhcp6c waits for
-        it.  Until netlinkd adds one, the lab does, loudly."""
-        dev = self.st("hybrid.json").get("interface")
-        if not dev:
-            return
-        if not ipj(NS["router"], "link", "show", "dev", dev):
-            return
-        links = ipj(NS["router"], "-6", "addr", "show", "dev", dev)  # [] when it has no IPv6
-        if links and any(a.get("scope") == "link" for a in links[0].get("addr_info", [])):
-            return
-        r = run("ip", "-n", NS["router"], "addr", "add", "fe80::2/64", "dev", dev, "nodad", check=False)
-        if r.returncode == 0:
-            msg = (f"WORKAROUND: {dev} has no IPv6 link-local address (netlinkd sets "
-                   f"addr_gen_mode=1 on the tunnel and adds none), so dhcp6c cannot run; "
-                   f"the lab added fe80::2/64 (--strict turns this off)")
-            if msg not in self.workarounds:
-                self.workarounds.append(msg)
-                self.say(msg, "!")
 
     def sync_resolv(self):
         """DNS servers of the tunnel lease -> dnsmasq's upstream list."""
@@ -803,25 +779,35 @@ class Lab:
         def d_lan6():
             return f"{self.lan_addrs()[1]} by SLAAC from the delegated prefix"
 
+        # (key, label, predicate, deadline, logs to show if missed, detail,
+        #  what it needs: daemons and peers)
+        modem, haap, ac = "lab/modemsim/modemsim.py", "lab/haap/haap.py", "lab/pppoe-ac/ac.py"
+        all_m = [
+            ("modem", "modem attached", lte_up, 20, ["lte-modemd", "modemsim"], d_lte,
+             ["lte-modemd", modem]),
+            ("lte_tunnel", "LTE tunnel up", lte_tun, 25, ["hybridd", "haap", "netlinkd"],
+             d_tun("lte"), ["lte-modemd", modem, "netlinkd", "hybridd", haap]),
+            ("leases", "public IPv4 and prefix leased", leases, 30,
+             ["dhcp4c", "dhcp6c", "kea6", "dnsmasq-bond"], d_leases,
+             ["dhcp4c", "dhcp6c", "hybridd", "netlinkd", haap]),
+            ("dsl", "DSL up", dsl_up, 20, ["pppoed", "pppoe-ac"], d_dsl, ["pppoed", ac]),
+            ("dsl_tunnel", "DSL tunnel up", dsl_tun, 30, ["hybridd", "netlinkd", "ra"],
+             d_tun("dsl"), ["pppoed", ac, "netlinkd", "hybridd", haap]),
+            ("bonded", "bonded", bonded, 30, ["hybridd", "haap"], d_bond,
+             ["lte-modemd", modem, "pppoed", ac, "netlinkd", "hybridd", haap]),
+            ("lan4", "LAN client has IPv4", lan4, 35, ["lan-dhcp", "dnsmasq-lan", "netlinkd"],
+             d_lan4, ["netlinkd"]),
+            ("lan6", "LAN client has IPv6", lan6, 35, ["dnsmasq-lan", "netlinkd", "dhcp6c"],
+             d_lan6, ["netlinkd", "dhcp6c", "hybridd", haap]),
+        ]
         m = []
-        if not {"lte-modemd", "lab/modemsim/modemsim.py"} & set(self.missing):
-            m.append(("modem", "modem attached", lte_up, 20, ["lte-modemd", "modemsim"], d_lte))
-        if not {"hybridd", "lab/haap/haap.py"} & set(self.missing):
-            m.append(("lte_tunnel", "LTE tunnel up", lte_tun, 25, ["hybridd", "haap", "netlinkd"],
-                      d_tun("lte")))
-        if not {"dhcp4c", "dhcp6c"} & set(self.missing):
-            m.append(("leases", "public IPv4 and prefix leased", leases, 30,
-                      ["dhcp4c", "dhcp6c", "kea6", "dnsmasq-bond"], d_leases))
-        if not {"pppoed", "lab/pppoe-ac/ac.py"} & set(self.missing):
-            m.append(("dsl", "DSL up", dsl_up, 20, ["pppoed", "pppoe-ac"], d_dsl))
-        if not {"hybridd", "pppoed"} & set(self.missing):
-            m.append(("dsl_tunnel", "DSL tunnel up", dsl_tun, 30, ["hybridd", "netlinkd", "ra"],
-                      d_tun("dsl")))
-            m.append(("bonded", "bonded", bonded, 30, ["hybridd", "haap"], d_bond))
-        m.append(("lan4", "LAN client has IPv4", lan4, 35, ["lan-dhcp", "dnsmasq-lan", "netlinkd"],
-                  d_lan4))
-        m.append(("lan6", "LAN client has IPv6", lan6, 35, ["dnsmasq-lan", "netlinkd", "dhcp6c"],
-                  d_lan6))
+        for ms in all_m:
+            lacking = [x for x in ms[6] if x in self.missing]
+            if lacking:
+                self.say(f"skipped: {ms[1]} (needs {', '.join(lacking)}, not yet available)", "-")
+                self.skipped.append(ms[1])
+            else:
+                m.append(ms[:6])
         return m
 
     def bring_up(self):
@@ -1048,14 +1034,13 @@ def main(argv=None):
                                  "namespaces and the real hgw daemons against it")
     ap.add_argument("--once", action="store_true",
                     help="bring up, prove, tear down; exit 0 only if every proof passed")
-    ap.add_argument("--build", default="build", help="build directory with bin/ (default build)")
+    # make exports command-line variables: `make lab BUILD=build/x` lands here.
+    ap.add_argument("--build", default=os.environ.get("BUILD") or "build",
+                    help="build directory with bin/ (default $BUILD or build)")
     ap.add_argument("--dir", default=DEFAULT_DIR, help=f"work directory (default {DEFAULT_DIR})")
-    ap.add_argument("--strict", action="store_true",
-                    help="no lab workarounds for gaps between hgw daemons")
     a = ap.parse_args(argv)
 
     lab = Lab(build=a.build, workdir=a.dir)
-    lab.workarounds_ok = not a.strict
     stop = {"sig": None}
 
     def on_signal(sig, frame):
@@ -1079,8 +1064,7 @@ def main(argv=None):
         ok = proved and not missed and not lab.missing
         lab.say(f"PROOF {'PASSED' if ok else 'FAILED'}"
                 + (f" (missed: {', '.join(missed)})" if missed else "")
-                + (f" (not available: {', '.join(lab.missing)})" if lab.missing else "")
-                + (f" ({len(lab.workarounds)} lab workaround(s), see above)" if lab.workarounds else ""),
+                + (f" (not available: {', '.join(lab.missing)})" if lab.missing else ""),
                 "✓" if ok else "✗")
         if not a.once:
             lab.say("the lab stays up; Ctrl-C tears it down.  Try: lab/ctl state, lab/ctl cut lte, "

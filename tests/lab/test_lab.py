@@ -248,23 +248,38 @@ def test_cut_dsl_fails_over_to_lte_and_comes_back(lab):
         lab.wait("bonded again", lab.bonded, 30)
 
 
-@pytest.mark.xfail(strict=True, reason="netlinkd withdraws the tunnel while hybrid.json says "
-                   "'dsl-setup' (LTE tunnel up, DSL tunnel being set up again): its tunnel_up "
-                   "list is lte/bonded/dsl, so the bond carries nothing while hybridd retries DSL")
-def test_dsl_path_stalls_lte_carries_steadily(lab):
+def test_dsl_path_stalls_the_bond_stays_configured(lab):
     """The PPP session stays up but the DSL path stalls (3 s each way at the
-    HAAP): the DSL tunnel fails and hybridd keeps setting it up again, while
-    LTE must carry everything and the LAN keep its addresses."""
+    HAAP): the DSL tunnel fails and hybridd keeps setting it up again
+    (hybrid.json 'dsl-setup' with the LTE tunnel up).  Throughout, the bond
+    must stay a WAN: hybrid0 keeps its leased IPv4 address, the LAN client
+    its IPv6 address from the delegated prefix, and traffic flows over LTE
+    (netlinkd once withdrew all of it in 'dsl-setup'; the lab found that)."""
     lab.wait("bonded", lab.bonded, 20)
-    v6 = lambda: bool(sh("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global",  # noqa: E731
-                         ns="hgwlab-lan", check=False).stdout.strip())
+    lease = lab.state("dhcp4.hybrid0.json").get("address", "").split("/")[0]
+    assert lease
+
+    def configured():
+        tun = sh("ip", "-4", "-o", "addr", "show", "dev", "hybrid0", ns="hgwlab-router",
+                 check=False).stdout
+        lan = sh("ip", "-6", "-o", "addr", "show", "dev", "eth0", "scope", "global",
+                 ns="hgwlab-lan", check=False).stdout
+        return lease in tun, bool(lan.strip())
+
     lab.ctl("haap", '{"cmd": "delay", "tunnel": "dsl", "ms": 3000}')
     try:
         lab.wait("DSL tunnel down (Hellos late)", lambda: lab.tunnel("dsl").get("state") != "up", 10)
-        lab.wait("the LAN reaching the internet over LTE", lab.reaches, 10)
-        loss = lab.steady(INET4, 10)
-        assert loss <= 0.1, f"{loss:.0%} lost over LTE alone\n{lab.ctl('status')}"
-        assert v6(), "the LAN client lost its IPv6 address"
+        seen, bad = set(), []
+        deadline = time.monotonic() + 12
+        while time.monotonic() < deadline:
+            seen.add(lab.state("hybrid.json").get("state"))
+            tun_ok, lan_ok = configured()
+            if not (tun_ok and lan_ok):
+                bad.append((lab.state("hybrid.json").get("state"), tun_ok, lan_ok))
+            time.sleep(0.2)
+        assert "dsl-setup" in seen, f"no DSL re-setup seen: {seen}"
+        assert not bad, f"(hybrid state, hybrid0 has its lease, LAN has IPv6) went bad: {bad[:5]}"
+        assert lab.ping(INET4, 3) and lab.ping(INET6, 3)
     finally:
         lab.ctl("haap", '{"cmd": "delay", "tunnel": "dsl", "ms": 0}')
         lab.wait("bonded again", lab.bonded, 30)

@@ -110,17 +110,19 @@ def test_pap_session(lab, capture):
     assert rows and rows[0] == ["alice", "pw"]
 
 
-def test_wrong_password_fails_with_message_and_long_backoff(lab):
-    ac = lab.ac("--user", "alice", "--password", "right", "--fail-message", "Bad password, go away")
+@pytest.mark.parametrize("auth", ["chap", "pap"])
+def test_wrong_password_fails_with_message_and_long_backoff(lab, auth):
+    ac = lab.ac("--auth", auth, "--user", "alice", "--password", "right",
+                "--fail-message", "Bad password, go away")
     d = lab.client(pppoelab.secret_file(lab.tmp, "wrong"))
     doc = wait_state(d.state_dir, STATE, lambda doc: doc["state"] == "failed", 10, daemon=d)
     schema_ok(d.state_dir)
     assert "authentication failed" in doc["last_failure"]
     assert "Bad password, go away" in doc["last_failure"]
-    # auth_retry_initial_ms is 5 s (jitter 20 %): nothing for 3 s.
+    # auth_retry_initial_ms is 5 s (jitter 20 %): nothing for 2.5 s.
     assert doc["next_attempt"] >= int(time.time()) + 3
     n = len(ac.events("padi"))
-    time.sleep(3)
+    time.sleep(2.5)
     assert len(ac.events("padi")) == n, "retried too soon after an authentication failure"
     assert d.proc.poll() is None
     # The AC saw a clean end: we acknowledged its Terminate or sent PADT.

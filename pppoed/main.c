@@ -222,9 +222,12 @@ static void on_disc(struct ev_loop *loop, ev_io *w, int revents)
 		/* A PADT ends the session, but the AC sent it after the frames
 		 * waiting in the session socket (CHAP Failure, Terminate):
 		 * read those first so the reason is the real one. */
-		if (n > 15 && buf[15] == PPPOE_PADT && x->s.sid && !x->kernel && !x->draining) {
+		if (n > 15 && buf[15] == PPPOE_PADT && x->s.sid && !x->draining) {
 			x->draining = true;
-			on_sess(loop, &x->sess_io, 0);
+			if (!x->kernel)
+				on_sess(loop, &x->sess_io, 0);
+			else if (x->k_open)
+				kernel_input(loop, &x->chan_io, 0);
 			x->draining = false;
 		}
 		session_recv_disc(&x->s, buf + 6, buf + 14, (size_t)n - 14);

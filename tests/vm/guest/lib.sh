@@ -12,7 +12,6 @@
 # (the ns_* helpers below do) so one case's leftovers cannot make another pass.
 
 : "${HGW_OUT:=/run/hgw-out}"
-HGW_VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # `ip` is iproute2 from the host (busybox's would know neither netns nor
 # ip6gre; it is not in PATH here).  No wrapper function: a function run in the

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/pppoe-ac.sh"
 
-USER_=test
-PASS_=secret
+USER_="test"
+PASS_="secret"
 
 # Two namespaces joined by a veth: ac/eac <-> cpe/ecpe.
 setup_link() {

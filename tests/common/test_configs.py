@@ -11,7 +11,8 @@ import pytest
 
 from hgwtest import BIN, ROOT
 
-CONFIGS = sorted(glob.glob(os.path.join(ROOT, "configs", "*.json")))
+CONFIGS = sorted(glob.glob(os.path.join(ROOT, "configs", "*.json")) +
+                 glob.glob(os.path.join(ROOT, "lab", "configs", "hgw.json")))
 DAEMONS = sorted(p for p in os.listdir(BIN) if p != "hgwctl") if os.path.isdir(BIN) else []
 
 

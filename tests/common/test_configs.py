@@ -37,7 +37,8 @@ def with_private_secrets(doc, tmp):
 @pytest.mark.parametrize("config", CONFIGS, ids=[os.path.basename(c) for c in CONFIGS])
 def test_example_config_accepted_by_every_daemon(config, tmp_path):
     with open(config) as f:
-        doc = json.load(f)
+        # The lab's config is a template: @WORK@ is its run directory.
+        doc = json.loads(f.read().replace("@WORK@", str(tmp_path / "work")))
     secrets = tmp_path / "secrets"
     secrets.mkdir()
     cfg = tmp_path / "hgw.json"

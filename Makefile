@@ -57,7 +57,7 @@ LIBHGW := $(BUILD)/libhgw.a
 include common/module.mk
 include $(filter-out common/module.mk,$(wildcard */module.mk))
 
-.PHONY: all test check unit fuzz bench lab install clean deps
+.PHONY: all test test-vm check unit fuzz bench lab install clean deps
 all: $(addprefix $(BUILD)/bin/,$(PROGS))
 
 $(BUILD)/obj/%.o: %.c
@@ -92,6 +92,10 @@ unit: $(UNIT_BINS)
 # T=name limits the run to one component.
 test: all unit
 	$(PYTHON) tests/run.py --build $(BUILD) $(if $(T),--only $(T))
+
+# The Debian-kernel VM suite alone (tests/vm, see tests/vm/README.md).
+test-vm: all
+	$(PYTHON) tests/run.py --build $(BUILD) --only vm
 
 check:
 	$(MAKE) BUILD=build/san SAN=1 unit

@@ -747,8 +747,10 @@ class Lab:
         def d_lte():
             s = self.st("lte.json")
             sig = s.get("signal") or {}
-            return (f"{s.get('interface')} {s.get('ipv6')}, {s.get('operator')} "
-                    f"{s.get('access_technology')}, RSRP {sig.get('rsrp_dbm')} dBm")
+            parts = [f"{s.get('interface')} {s.get('ipv6')}", s.get("operator"),
+                     s.get("access_technology"),
+                     f"RSRP {sig['rsrp_dbm']} dBm" if sig.get("rsrp_dbm") is not None else None]
+            return ", ".join(p for p in parts if p)
 
         def d_tun(t):
             def f():

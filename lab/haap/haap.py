@@ -153,8 +153,12 @@ class Reorder:
             self.next = seq
         d = (seq - self.next) & 0xffffffff
         if d >= 0x80000000:
-            self.stats["dup"] += 1
-            return
+            if 0x100000000 - d <= 4096:
+                self.stats["dup"] += 1
+                return
+            # Far behind is a new stream (the client restarted at a random
+            # sequence number), not a duplicate: resync like a far jump.
+            d = 4097
         if d == 0:
             self.stats["in_order"] += 1
             out(pkt)

@@ -130,10 +130,15 @@ static void reorder_push(uint32_t seq, const uint8_t *p, size_t n, int64_t t)
 		S.next = seq;
 	}
 	int32_t d = (int32_t)(seq - S.next);
-	if (d < 0) {
+	if (d < 0 && d > -(int32_t)SLOTS) {
 		S.dup++;
 		return;
 	}
+	/* Far behind is not a duplicate: a client that restarted begins a new
+	 * stream at a random sequence number.  Treat it like a far jump ahead
+	 * (release what is held, resync), or every packet would be dropped. */
+	if (d < 0)
+		d = SLOTS;
 	if (d == 0) {
 		S.in_order++;
 		tun_out(p, n);

@@ -310,12 +310,7 @@ def test_pppoe_ac_restart_gives_a_new_session(lab):
             lab.ctl("restart", "pppoed")  # leave a working lab to the next test
 
 
-@pytest.mark.parametrize("daemon", [d for d in DAEMONS if d != "hybridd"] + [pytest.param(
-    "hybridd", marks=pytest.mark.xfail(strict=False, reason=(
-        "lab/haap keeps its reorder state across a re-establishment: the restarted hybridd "
-        "starts at a random sequence number, and when that lies 'behind' the old one (half "
-        "the time) the HAAP drops every packet as a duplicate (status: reorder.dup), so DHCP "
-        "rebind and all upstream traffic are lost")))])
+@pytest.mark.parametrize("daemon", DAEMONS)
 def test_kill_9_daemon_is_restarted_and_lan_recovers(lab, daemon):
     lab.wait("bonded", lab.bonded, 30)
     lab.wait("the LAN reaching the internet", lab.reaches, 10)

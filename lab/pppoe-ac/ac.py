@@ -352,7 +352,12 @@ class AC:
         frame = dst + self.mac + struct.pack("!H", proto) + payload
         if len(frame) < 60:
             frame += bytes(60 - len(frame))
-        (self.disc if proto == ETH_DISC else self.sess).send(frame)
+        try:
+            (self.disc if proto == ETH_DISC else self.sess).send(frame)
+        except OSError as e:
+            # A real AC loses frames when its port goes down (ENETDOWN) or a
+            # queue is full (ENOBUFS); it does not die.  Count and go on.
+            event("send_failed", error=e.strerror)
 
     def send_disc(self, dst, code, sid, tags):
         body = tags_build(tags)

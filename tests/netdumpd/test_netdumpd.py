@@ -16,10 +16,10 @@ import time
 
 import pytest
 
-from hgwtest import TSHARK_PROBLEMS, BIN, need_binary, read_state, sh, tshark_check, tshark_fields, wait_state
+from hgwtest import ROOT, TSHARK_PROBLEMS, BIN, need_binary, read_state, sh, tshark_check, tshark_fields, wait_state
 
 PORT = 2222
-CAPTURES = "/work/shared/captures"
+CAPTURES = os.path.join(os.path.dirname(ROOT), "shared", "captures")  # shared/ beside the checkout
 RMNET0 = os.path.join(CAPTURES, "speedport-ltefirst", "rmnet0.pcap")
 # What tshark (not netdumpd) calls control traffic in the LTE capture: the
 # bonding control, DHCP in or out of the tunnel, and outside the tunnel ARP,

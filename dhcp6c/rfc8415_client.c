@@ -669,7 +669,7 @@ static void on_reconfigure(struct d6c *c, const struct d6_msg *m, const uint8_t 
 	uint8_t copy[2048], mac[16];
 	memcpy(copy, raw, len);
 	memset(copy + m->auth_info_off + 1, 0, 16);
-	hmac_md5(c->reconf_key, 16, copy, len, mac);
+	hgw_hmac_md5(c->reconf_key, 16, copy, len, mac);
 	uint8_t diff = 0;
 	for (int i = 0; i < 16; i++)
 		diff |= (uint8_t)(mac[i] ^ m->auth_info[1 + i]);

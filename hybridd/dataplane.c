@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "tun.h"
 
 int dp_init(struct dp *d, uint16_t ctrl_proto, unsigned reorder_slots, uint32_t reorder_ms,
 	    dp_control_fn control, void *arg)
@@ -64,22 +65,9 @@ void dp_free(struct dp *d)
 
 int dp_open_tun(struct dp *d, const char *name)
 {
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		log_err("open /dev/net/tun: %s", strerror(errno));
-		return -1;
-	}
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		log_err("TUNSETIFF %s: %s", name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	snprintf(d->tun_name, sizeof(d->tun_name), "%s", ifr.ifr_name);
-	d->tun_fd = fd;
+	int fd = hgw_tun_open(name, d->tun_name);
+	if (fd >= 0)
+		d->tun_fd = fd;
 	return fd;
 }
 

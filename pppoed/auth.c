@@ -14,12 +14,12 @@ enum { PAP_REQ = 1, PAP_ACK, PAP_NAK };
 
 void chap_md5(uint8_t id, const char *secret, const uint8_t *chal, size_t chal_len, uint8_t out[16])
 {
-	struct md5 m;
-	md5_init(&m);
-	md5_update(&m, &id, 1);
-	md5_update(&m, secret, strlen(secret));
-	md5_update(&m, chal, chal_len);
-	md5_final(&m, out);
+	struct hgw_md5 m;
+	hgw_md5_init(&m);
+	hgw_md5_update(&m, &id, 1);
+	hgw_md5_update(&m, secret, strlen(secret));
+	hgw_md5_update(&m, chal, chal_len);
+	hgw_md5_final(&m, out);
 }
 
 static void emit(struct auth *a, uint8_t code, uint8_t id, const uint8_t *body, size_t n)

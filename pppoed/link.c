@@ -88,21 +88,3 @@ int link_send(int fd, const uint8_t dst[6], const uint8_t src[6], uint16_t ether
 	return 0;
 }
 
-int tun_open(const char *name)
-{
-	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		log_err("pppoe: /dev/net/tun: %s", strerror(errno));
-		return -1;
-	}
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-		log_err("pppoe: TUN %s: %s", name, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}

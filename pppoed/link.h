@@ -14,6 +14,5 @@ int link_send(int fd, const uint8_t dst[6], const uint8_t src[6], uint16_t ether
 	      const uint8_t *hdr, size_t hdr_len, const uint8_t *payload, size_t len);
 
 /* Creates (attaches) the TUN device name, IFF_TUN|IFF_NO_PI, non-blocking. */
-int tun_open(const char *name);
 
 #endif

@@ -21,6 +21,7 @@
 #include "kernel.h"
 #include "link.h"
 #include "log.h"
+#include "tun.h"
 #include "pppoe_doc.h"
 #include "session.h"
 #include "state.h"
@@ -500,7 +501,7 @@ static int start(struct hgw_daemon *d)
 			log_info("pppoe: will ask again for the remembered addresses");
 	}
 	if (!x->kernel) {
-		x->tun_fd = tun_open(x->ifname);
+		x->tun_fd = hgw_tun_open(x->ifname, NULL);
 		if (x->tun_fd < 0)
 			return 69;
 		ev_io_init(&x->tun_io, on_tun, x->tun_fd, EV_READ);

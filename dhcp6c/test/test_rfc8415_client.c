@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../md5.h"
+#include "md5.h"
 #include "../rfc8415_client.h"
 #include "../state6.h"
 #include "log.h"
@@ -484,23 +484,23 @@ static void test_md5_vectors(void **st)
 	(void)st;
 	uint8_t d[16];
 	char h[33];
-	md5("", 0, d);
+	hgw_md5("", 0, d);
 	hex16(d, h);
 	assert_string_equal(h, "d41d8cd98f00b204e9800998ecf8427e");
-	md5("abc", 3, d);
+	hgw_md5("abc", 3, d);
 	hex16(d, h);
 	assert_string_equal(h, "900150983cd24fb0d6963f7d28e17f72");
 	const char *l = "12345678901234567890123456789012345678901234567890123456789012345678901234567890";
-	md5(l, strlen(l), d);
+	hgw_md5(l, strlen(l), d);
 	hex16(d, h);
 	assert_string_equal(h, "57edf4a22be3c955ac49da2e2107b67a");
 	/* RFC 2104 test vectors */
 	uint8_t k[16];
 	memset(k, 0x0b, 16);
-	hmac_md5(k, 16, "Hi There", 8, d);
+	hgw_hmac_md5(k, 16, "Hi There", 8, d);
 	hex16(d, h);
 	assert_string_equal(h, "9294727a3638bb1c13f48ef8158bfc9d");
-	hmac_md5((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
+	hgw_hmac_md5((const uint8_t *)"Jefe", 4, "what do ya want for nothing?", 28, d);
 	hex16(d, h);
 	assert_string_equal(h, "750c783e6ab0b503eaa86e310a5db738");
 }
@@ -529,7 +529,7 @@ static void reconfigure(struct sbuf *s, uint8_t what, uint64_t replay, const uin
 	s_opt(s, D6O_RECONF_MSG, &what, 1);
 	uint8_t zero[16] = { 0 }, mac[16];
 	s_auth(s, replay, 2, zero);
-	hmac_md5(key, 16, s->b, s->n, mac);
+	hgw_hmac_md5(key, 16, s->b, s->n, mac);
 	memcpy(s->b + s->n - 16, mac, 16);
 }
 

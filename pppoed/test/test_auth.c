@@ -5,7 +5,7 @@
 
 #include "../auth.h"
 #include "../lcp.h"
-#include "../md5.h"
+#include "md5.h"
 #include "ppptest.h"
 
 static void hex16(const uint8_t d[16], char out[33])
@@ -16,11 +16,11 @@ static void hex16(const uint8_t d[16], char out[33])
 
 static void md5_of(const void *p, size_t n, char out[33])
 {
-	struct md5 m;
+	struct hgw_md5 m;
 	uint8_t d[16];
-	md5_init(&m);
-	md5_update(&m, p, n);
-	md5_final(&m, d);
+	hgw_md5_init(&m);
+	hgw_md5_update(&m, p, n);
+	hgw_md5_final(&m, d);
 	hex16(d, out);
 }
 
@@ -47,12 +47,12 @@ static void test_md5_rfc1321_vectors(void **s)
 	md5_of(a, 64, h);
 	assert_string_equal(h, "014842d480b571495a4a0363793f7367");
 	/* fed in odd pieces */
-	struct md5 m;
+	struct hgw_md5 m;
 	uint8_t d[16];
-	md5_init(&m);
+	hgw_md5_init(&m);
 	for (size_t off = 0; off < 1000; off += 7)
-		md5_update(&m, a + off, off + 7 <= 1000 ? 7 : 1000 - off);
-	md5_final(&m, d);
+		hgw_md5_update(&m, a + off, off + 7 <= 1000 ? 7 : 1000 - off);
+	hgw_md5_final(&m, d);
 	hex16(d, h);
 	assert_string_equal(h, "cabe45dcc9ae5b66ba86600cca6b8ba8");
 }

@@ -1,4 +1,4 @@
-/* MD5 (RFC 1321), straight from the RFC's description. */
+/* MD5 (RFC 1321), straight from the RFC's description, and HMAC-MD5 (RFC 2104). */
 #include "md5.h"
 
 #include <string.h>
@@ -22,7 +22,7 @@ static const uint8_t S[64] = {
 
 static uint32_t rol(uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
 
-static void block(struct md5 *m, const uint8_t *p)
+static void block(struct hgw_md5 *m, const uint8_t *p)
 {
 	uint32_t w[16];
 	for (int i = 0; i < 16; i++)
@@ -57,7 +57,7 @@ static void block(struct md5 *m, const uint8_t *p)
 	m->h[3] += d;
 }
 
-void md5_init(struct md5 *m)
+void hgw_md5_init(struct hgw_md5 *m)
 {
 	m->h[0] = 0x67452301;
 	m->h[1] = 0xefcdab89;
@@ -66,7 +66,7 @@ void md5_init(struct md5 *m)
 	m->len = 0;
 }
 
-void md5_update(struct md5 *m, const void *data, size_t n)
+void hgw_md5_update(struct hgw_md5 *m, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 	size_t have = m->len % 64;
@@ -85,17 +85,47 @@ void md5_update(struct md5 *m, const void *data, size_t n)
 	memcpy(m->buf, p, n);
 }
 
-void md5_final(struct md5 *m, uint8_t out[16])
+void hgw_md5_final(struct hgw_md5 *m, uint8_t out[16])
 {
 	uint64_t bits = m->len * 8;
 	static const uint8_t pad[64] = { 0x80 };
 	size_t have = m->len % 64;
-	md5_update(m, pad, have < 56 ? 56 - have : 120 - have);
+	hgw_md5_update(m, pad, have < 56 ? 56 - have : 120 - have);
 	uint8_t l[8];
 	for (int i = 0; i < 8; i++)
 		l[i] = (uint8_t)(bits >> (8 * i));
-	md5_update(m, l, 8);
+	hgw_md5_update(m, l, 8);
 	for (int i = 0; i < 4; i++)
 		for (int j = 0; j < 4; j++)
 			out[4 * i + j] = (uint8_t)(m->h[i] >> (8 * j));
+}
+
+void hgw_md5(const void *data, size_t len, uint8_t out[16])
+{
+	struct hgw_md5 m;
+	hgw_md5_init(&m);
+	hgw_md5_update(&m, data, len);
+	hgw_md5_final(&m, out);
+}
+
+void hgw_hmac_md5(const uint8_t *key, size_t klen, const void *data, size_t len, uint8_t out[16])
+{
+	uint8_t k[64] = { 0 }, pad[64], inner[16];
+	if (klen > 64)
+		hgw_md5(key, klen, k);
+	else
+		memcpy(k, key, klen);
+	struct hgw_md5 m;
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	hgw_md5_init(&m);
+	hgw_md5_update(&m, pad, 64);
+	hgw_md5_update(&m, data, len);
+	hgw_md5_final(&m, inner);
+	for (int i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	hgw_md5_init(&m);
+	hgw_md5_update(&m, pad, 64);
+	hgw_md5_update(&m, inner, 16);
+	hgw_md5_final(&m, out);
 }

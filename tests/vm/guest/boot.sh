@@ -10,7 +10,27 @@ read -r up _ < /proc/uptime
 echo "$up" > "$HGW_OUT/stage2-uptime"
 echo "HGW-VM: stage 2 at uptime ${up}s"
 
+# shellcheck disable=SC1091
+. "$HGW_OUT/job.env"
+: "${HGW_SCRIPT:?job.env names no HGW_SCRIPT}" "${HGW_TIMEOUT:=120}"
+export HGW_SCRIPT HGW_ROOT HGW_BUILD HGW_TIMEOUT HGW_VM_TRACE
+
+# A fresh /tmp for the tests, but the checkout and its build dir may live
+# under the host's /tmp (CI clones there): bind those back, or the guest
+# would not find its own script.
+mkdir -p /run/host-tmp
+mount --bind /tmp /run/host-tmp
 mount -t tmpfs -o mode=1777 tmp /tmp
+for p in "$HGW_ROOT" "$HGW_BUILD"; do
+	case "$p" in
+	/tmp/?*)
+		rel=${p#/tmp/}
+		if [ -d "/run/host-tmp/$rel" ] && ! mountpoint -q "/tmp/$rel"; then
+			mkdir -p "/tmp/$rel" && mount --bind "/run/host-tmp/$rel" "/tmp/$rel"
+		fi
+		;;
+	esac
+done
 mkdir -p /dev/pts /dev/shm /run/netns /run/lock /var/run
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 ln -sf pts/ptmx /dev/ptmx 2>/dev/null
@@ -20,11 +40,6 @@ ip link set lo up
 # Namespaces created by the tests copy these: no DAD, link-local usable at once.
 sysctl -qw net.core.devconf_inherit_init_net=1 net.ipv6.conf.all.accept_dad=0 \
 	net.ipv6.conf.default.accept_dad=0
-
-# shellcheck disable=SC1091
-. "$HGW_OUT/job.env"
-: "${HGW_SCRIPT:?job.env names no HGW_SCRIPT}" "${HGW_TIMEOUT:=120}"
-export HGW_SCRIPT HGW_ROOT HGW_BUILD HGW_TIMEOUT HGW_VM_TRACE
 
 # A guest that overruns its time is stopped here first (its result lines so far
 # stay); the host has its own, later, hard timeout for a VM that hangs anyway.

@@ -690,17 +690,39 @@ def test_slow_client_gets_gap_marker(net, daemons, keys, tmp_path):
             doc = rt.state()
             c = doc["clients"][0]
             if c["sent"] + c["lost"] >= doc["ring"]["total"] - 200 and c["gaps"] >= 1:
-                time.sleep(0.5)
-                try:
-                    rest = slow.stdout.read()
-                except BlockingIOError:
-                    rest = None
-                if rest:
-                    out.write(rest)
+                # netdumpd has handed everything to SSH; what is still in
+                # ssh's and the pipe's buffers arrives over the next moments:
+                # drain until the stream has been quiet for a second.
+                quiet_since = time.monotonic()
+                while time.monotonic() - quiet_since < 1.0 and time.monotonic() < deadline:
+                    try:
+                        rest = slow.stdout.read(1 << 16)
+                    except BlockingIOError:
+                        rest = None
+                    if rest:
+                        out.write(rest)
+                        quiet_since = time.monotonic()
+                    else:
+                        time.sleep(0.05)
                 break
             time.sleep(0.05)
     slow.kill()
     slow.wait(5)
+    # A live stream never ends by itself: the reader was cut, possibly in the
+    # middle of a block.  Keep the complete blocks (pcapng: type, total
+    # length, body, total length again; one byte order per section) and
+    # drop the torn tail.
+    with open(path, "rb") as f:
+        data = f.read()
+    order = "big" if data[8:12] == b"\x1a\x2b\x3c\x4d" else "little"  # SHB byte-order magic
+    off = 0
+    while off + 12 <= len(data):
+        blen = int.from_bytes(data[off + 4:off + 8], order)
+        if blen < 12 or off + blen > len(data):
+            break
+        off += blen
+    with open(path, "wb") as f:
+        f.write(data[:off])
     rows = tshark_fields(path, ["sip.CSeq.seq", "frame.comment", "frame.drop_count"],
                          "sip && !icmp")
     seqs = [int(r[0]) for r in rows]

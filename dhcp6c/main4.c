@@ -13,6 +13,7 @@
 #include "daemon.h"
 #include "duid.h"
 #include "follow.h"
+#include "linkwatch.h"
 #include "iface.h"
 #include "lease.h"
 #include "log.h"
@@ -60,10 +61,9 @@ struct ctx {
 	struct iface_info ifi;
 	struct sock4 s;
 	bool open;
-	int nl;
-	ev_io io, udp_io, arp_io, nl_io;
-	ev_timer timer, poll_timer;
-	struct follow *follow;
+	ev_io io, udp_io, arp_io;
+	ev_timer timer;
+	struct linkwatch lw;
 	bool release_on_stop;
 	uint32_t arp_probe_ms;
 };
@@ -215,7 +215,7 @@ static void check_link(struct ctx *x)
 {
 	struct iface_info now;
 	iface_get(x->ifname, &now);
-	bool ok = now.index && now.up && follow_ok(x->follow);
+	bool ok = now.index && now.up && linkwatch_follow_ok(&x->lw);
 	if (x->open && (!ok || now.index != x->ifi.index))
 		close_socks(x);
 	x->ifi = now;
@@ -229,25 +229,9 @@ static void check_link(struct ctx *x)
 	}
 }
 
-static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	struct ctx *x = w->data;
-	iface_drain(x->nl);
-	check_link(x);
-}
-
-static void on_follow(void *arg)
+static void on_link(void *arg)
 {
 	check_link(arg);
-}
-
-static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	check_link(w->data);
 }
 
 static int load_config(struct ctx *x, json_t *cfg, struct d4c_config *c)
@@ -326,7 +310,6 @@ static int start(struct hgw_daemon *d)
 {
 	struct ctx *x = d->ctx;
 	x->d = d;
-	x->nl = -1;
 	iface_get(hgw_json_str(d->config, "interface"), &x->ifi);
 	struct d4c_config cfg;
 	int rc = load_config(x, d->config, &cfg);
@@ -346,18 +329,9 @@ static int start(struct hgw_daemon *d)
 	}
 	ev_timer_init(&x->timer, on_timer, 0, 0);
 	x->timer.data = x;
-	x->nl = iface_watch_open();
-	if (x->nl >= 0) {
-		ev_io_init(&x->nl_io, on_netlink, x->nl, EV_READ);
-		x->nl_io.data = x;
-		ev_io_start(d->loop, &x->nl_io);
-	}
-	ev_timer_init(&x->poll_timer, on_poll, 1.0, 1.0);
-	x->poll_timer.data = x;
-	ev_timer_start(d->loop, &x->poll_timer);
 	x->c.changed = true;
-	x->follow = follow_new(d->loop, d->state_dir, d->config, on_follow, x);
-	if (x->ifi.index && x->ifi.up && follow_ok(x->follow) && open_socks(x)) {
+	linkwatch_start(&x->lw, d->loop, d->state_dir, d->config, on_link, x);
+	if (x->ifi.index && x->ifi.up && linkwatch_follow_ok(&x->lw) && open_socks(x)) {
 		d4c_start(&x->c);
 	} else {
 		log_notice("dhcp4: waiting for %s to be up", x->ifname);
@@ -381,8 +355,7 @@ static void stop(struct hgw_daemon *d)
 	x->c.changed = true;
 	publish(x);
 	close_socks(x);
-	follow_free(x->follow);
-	x->follow = NULL;
+	linkwatch_stop(&x->lw);
 }
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "duid.h"
 #include "follow.h"
+#include "linkwatch.h"
 #include "iface.h"
 #include "lease.h"
 #include "log.h"
@@ -68,10 +69,10 @@ struct ctx {
 	char state_name[64], lease_name[64];
 	struct d6c c;
 	struct iface_info ifi;
-	int fd, nl;
-	ev_io io, nl_io;
-	ev_timer timer, poll_timer;
-	struct follow *follow;
+	int fd;
+	ev_io io;
+	ev_timer timer;
+	struct linkwatch lw;
 	bool release_on_stop;
 	int release_wait_ms;
 };
@@ -163,7 +164,7 @@ static void check_link(struct ctx *x)
 {
 	struct iface_info now;
 	iface_get(x->ifname, &now);
-	bool ok = now.index && now.up && now.has_ll && follow_ok(x->follow);
+	bool ok = now.index && now.up && now.has_ll && linkwatch_follow_ok(&x->lw);
 	if (x->fd >= 0 && (!ok || now.index != x->ifi.index ||
 			   memcmp(&now.ll, &x->ifi.ll, sizeof(now.ll)) != 0))
 		close_sock(x);
@@ -195,25 +196,9 @@ static void check_link(struct ctx *x)
 	}
 }
 
-static void on_netlink(struct ev_loop *loop, ev_io *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	struct ctx *x = w->data;
-	iface_drain(x->nl);
-	check_link(x);
-}
-
-static void on_follow(void *arg)
+static void on_link(void *arg)
 {
 	check_link(arg);
-}
-
-static void on_poll(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)revents;
-	check_link(w->data);
 }
 
 static int load_config(struct ctx *x, json_t *cfg, struct d6c_config *c)
@@ -310,22 +295,10 @@ static int start(struct hgw_daemon *d)
 	}
 	ev_timer_init(&x->timer, on_timer, 0, 0);
 	x->timer.data = x;
-	x->nl = iface_watch_open();
-	if (x->nl >= 0) {
-		ev_io_init(&x->nl_io, on_netlink, x->nl, EV_READ);
-		x->nl_io.data = x;
-		ev_io_start(d->loop, &x->nl_io);
-	}
-	/* A safety net for missed events (and tentative link-locals, which
-	 * produce no event when DAD completes on old kernels). */
-	ev_timer_init(&x->poll_timer, on_poll, 1.0, 1.0);
-	x->poll_timer.data = x;
-	ev_timer_start(d->loop, &x->poll_timer);
-
 	x->c.changed = true;
-	x->follow = follow_new(d->loop, d->state_dir, d->config, on_follow, x);
+	linkwatch_start(&x->lw, d->loop, d->state_dir, d->config, on_link, x);
 	iface_get(x->ifname, &x->ifi);
-	if (x->ifi.index && x->ifi.up && x->ifi.has_ll && follow_ok(x->follow))
+	if (x->ifi.index && x->ifi.up && x->ifi.has_ll && linkwatch_follow_ok(&x->lw))
 		x->fd = sock6_open(x->ifname, x->ifi.index, &x->ifi.ll);
 	if (x->fd >= 0) {
 		ev_io_init(&x->io, on_io, x->fd, EV_READ);
@@ -380,8 +353,7 @@ static void stop(struct hgw_daemon *d)
 	x->c.changed = true;
 	publish(x);
 	close_sock(x);
-	follow_free(x->follow);
-	x->follow = NULL;
+	linkwatch_stop(&x->lw);
 }
 
 int main(int argc, char **argv)

@@ -452,6 +452,23 @@ static int kb_apply(struct nl_backend *b, const struct nl_op *op, const struct n
 	return rc;
 }
 
+int nlk_sock_open(struct mnl_socket **s, int bus)
+{
+	if (*s)
+		return 0;
+	*s = mnl_socket_open(bus);
+	if (!*s || mnl_socket_bind(*s, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno ? errno : EIO;
+		if (*s)
+			mnl_socket_close(*s);
+		*s = NULL;
+		return -e;
+	}
+	int one = 1;
+	mnl_socket_setsockopt(*s, NETLINK_EXT_ACK, &one, sizeof(one));
+	return 0;
+}
+
 static void kb_free(struct nl_backend *b)
 {
 	struct kb *kb = (struct kb *)b;
@@ -474,15 +491,12 @@ struct nl_backend *nl_backend_kernel(const char *proc_sys)
 	kb->b.sysctl_get = kb_sysctl_get;
 	kb->b.free = kb_free;
 	snprintf(kb->proc_sys, sizeof(kb->proc_sys), "%s", proc_sys ? proc_sys : "/proc/sys");
-	kb->nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!kb->nl || mnl_socket_bind(kb->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		log_err("netlink socket: %s", strerror(errno));
+	int rc = nlk_sock_open(&kb->nl, NETLINK_ROUTE);
+	if (rc < 0) {
+		log_err("netlink socket: %s", strerror(-rc));
 		kb_free(&kb->b);
 		return NULL;
 	}
-	int one = 1;
-	/* Extended ACKs: the kernel's own words for what it refused. */
-	mnl_socket_setsockopt(kb->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	kb->portid = mnl_socket_get_portid(kb->nl);
 	kb->seq = (uint32_t)time(NULL);
 	return &kb->b;

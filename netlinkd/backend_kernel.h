@@ -27,6 +27,10 @@ int nlk_any_attr(const struct nlattr *a, void *data);
 int nlk_err_attr(const struct nlattr *a, void *data);
 void nlk_get_addr(const struct nlattr *a, int family, uint8_t *out);
 const char *nlk_ifname_of(const struct nl_kstate *k, int ifindex);
+/* Opens and binds a netlink socket of bus into *s unless already open,
+ * with extended ACKs on (the kernel's own words for what it refused).
+ * Returns 0 or -errno (*s stays NULL). */
+int nlk_sock_open(struct mnl_socket **s, int bus);
 /* The kernel's extended-ACK text of an error message h into err. */
 void nlk_ext_ack(const struct nlmsghdr *h, char *err, size_t errlen);
 

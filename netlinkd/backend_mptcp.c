@@ -11,25 +11,9 @@
 #include "backend_kernel.h"
 #include "nlmsg.h"
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-
 static int gn_open(struct kb *kb)
 {
-	if (kb->gn)
-		return 0;
-	kb->gn = mnl_socket_open(NETLINK_GENERIC);
-	if (!kb->gn || mnl_socket_bind(kb->gn, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		if (kb->gn)
-			mnl_socket_close(kb->gn);
-		kb->gn = NULL;
-		return -e;
-	}
-	int one = 1;
-	mnl_socket_setsockopt(kb->gn, NETLINK_EXT_ACK, &one, sizeof(one));
-	return 0;
+	return nlk_sock_open(&kb->gn, NETLINK_GENERIC);
 }
 
 struct gn_ctx {

@@ -11,27 +11,11 @@
 #include "backend_kernel.h"
 #include "nft.h"
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-
 int nlk_err_attr(const struct nlattr *a, void *data);
 
 static int nf_open(struct kb *kb)
 {
-	if (kb->nf)
-		return 0;
-	kb->nf = mnl_socket_open(NETLINK_NETFILTER);
-	if (!kb->nf || mnl_socket_bind(kb->nf, 0, MNL_SOCKET_AUTOPID) < 0) {
-		int e = errno;
-		if (kb->nf)
-			mnl_socket_close(kb->nf);
-		kb->nf = NULL;
-		return -e;
-	}
-	int one = 1;
-	mnl_socket_setsockopt(kb->nf, NETLINK_EXT_ACK, &one, sizeof(one));
-	return 0;
+	return nlk_sock_open(&kb->nf, NETLINK_NETFILTER);
 }
 
 static int table_attr(const struct nlattr *a, void *data)

@@ -48,15 +48,8 @@ int hw_parse_hcsq(const char *line, struct hw_hcsq *out)
 
 int hw_parse_rssi(const char *line, int *rssi_dbm)
 {
-	const char *s = at_after(line, "^RSSI:");
-	char f[AT_MAX_FIELDS][AT_FIELD_MAX];
-	if (!s || at_split(s, f, NULL, AT_MAX_FIELDS) < 1)
-		return -1;
-	long r = at_num(f[0]);
-	if (r < 0 || (r > 31 && r != 99))
-		return -1;
-	*rssi_dbm = r == 99 ? INT32_MIN : (int)(-113 + 2 * r);
-	return 0;
+	/* ^RSSI uses the +CSQ scale. */
+	return at_parse_rssi_scale(line, "^RSSI:", rssi_dbm);
 }
 
 int hw_parse_sysinfoex(const char *line, struct hw_sysinfoex *out)

@@ -285,9 +285,9 @@ const char *at_act_name(int act)
 	return act_names[act];
 }
 
-int at_parse_csq(const char *line, int *rssi_dbm)
+int at_parse_rssi_scale(const char *line, const char *prefix, int *rssi_dbm)
 {
-	const char *s = at_after(line, "+CSQ:");
+	const char *s = at_after(line, prefix);
 	char f[AT_MAX_FIELDS][AT_FIELD_MAX];
 	if (!s || at_split(s, f, NULL, AT_MAX_FIELDS) < 1)
 		return -1;
@@ -297,6 +297,11 @@ int at_parse_csq(const char *line, int *rssi_dbm)
 	/* 0 = -113 dBm or less, 31 = -51 dBm or more, 2 dB steps */
 	*rssi_dbm = r == 99 ? INT32_MIN : (int)(-113 + 2 * r);
 	return 0;
+}
+
+int at_parse_csq(const char *line, int *rssi_dbm)
+{
+	return at_parse_rssi_scale(line, "+CSQ:", rssi_dbm);
 }
 
 int at_parse_cops(const char *line, struct at_cops *out)

@@ -65,6 +65,8 @@ const char *at_act_name(int act);
 
 /* +CSQ: <rssi>,<ber>.  rssi_dbm INT32_MIN when unknown (99). */
 int at_parse_csq(const char *line, int *rssi_dbm);
+/* The same 0..31/99 RSSI scale after another prefix (Huawei's ^RSSI). */
+int at_parse_rssi_scale(const char *line, const char *prefix, int *rssi_dbm);
 
 /* +COPS: <mode>[,<format>,<oper>[,<AcT>]] */
 struct at_cops {

@@ -468,12 +468,21 @@ def test_new_interfaces_are_captured(net, daemons, keys, tmp_path):
     qmac = mac_of(net, q, "q0")
     send_frames(q, "q0", [padi(qmac, 0xabcd0001)])
     # a TUN: a packet written to it is received on tun9 (raw IP link type)
+    status = os.path.join(rt.d.state_dir, "netdumpd.json")
     code = (
-        "import fcntl,os,struct,time,subprocess\n"
+        "import fcntl,json,os,struct,time,subprocess\n"
         "fd=os.open('/dev/net/tun',os.O_RDWR)\n"
         "fcntl.ioctl(fd,0x400454ca,struct.pack('16sH',b'tun9',0x0001|0x1000))\n"
         "subprocess.run(['ip','link','set','tun9','up'],check=True)\n"
-        "time.sleep(0.5)\n"  # netdumpd opens it on the link event
+        # netdumpd opens it on the link event: write only once it says so
+        # (a fixed sleep lost the race on a loaded CI machine)
+        "end=time.monotonic()+5\n"
+        "while time.monotonic()<end:\n"
+        "    try:\n"
+        f"        d=json.load(open({status!r}))\n"
+        "        if any(i['name']=='tun9' for i in d['interfaces']): break\n"
+        "    except (OSError, ValueError): pass\n"
+        "    time.sleep(0.05)\n"
         # ICMPv6 Router Solicitation from fe80::2 to ff02::2
         "rs=bytes.fromhex('6000000000083aff'+'fe80'+'00'*13+'02'+'ff02'+'00'*13+'02'+'8500000000000000')\n"
         "os.write(fd,rs)\n"

@@ -8,6 +8,13 @@
  *                                              wait until NAME's PATH (dotted,
  *                                              array indexes as numbers) equals
  *                                              VALUE; exit 0, or 1 on timeout
+ *   hgwctl config [--file FILE] PATH           print a value of the configuration
+ *                                              (default /etc/hgw/hgw.json): a string
+ *                                              raw, an array one element per line,
+ *                                              anything else as JSON; exit 1 when
+ *                                              PATH is absent, 2 when the file is
+ *                                              unreadable or not JSON.  For the
+ *                                              image's shell scripts and units.
  *
  * It only reads: changing anything is the daemons' job. */
 #include <dirent.h>
@@ -18,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "config.h"
 #include "log.h"
 #include "state.h"
 #include "state_schemas.h"
@@ -28,7 +36,8 @@ static const char *state_dir;
 static int usage(FILE *to)
 {
 	fprintf(to, "Usage: hgwctl [--state-dir DIR] status | show NAME | watch | schema |\n"
-		    "              wait NAME PATH VALUE [TIMEOUT_S]\n"
+		    "              wait NAME PATH VALUE [TIMEOUT_S] |\n"
+		    "              config [--file FILE] PATH\n"
 		    "State dir: --state-dir, else $HGW_STATE_DIR, else %s\n",
 		HGW_STATE_DIR_DEFAULT);
 	return to == stdout ? 0 : 64;
@@ -57,6 +66,46 @@ static json_t *lookup(json_t *doc, const char *path)
 		}
 	}
 	return v;
+}
+
+static void print_value(json_t *v)
+{
+	if (json_is_string(v)) {
+		puts(json_string_value(v));
+		return;
+	}
+	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	puts(s ? s : "");
+	free(s);
+}
+
+/* Reads the file itself rather than through a daemon's schema: the scripts
+ * that call this want a value, and each daemon's --check-config judges its
+ * own section. */
+static int cmd_config(const char *file, const char *path)
+{
+	json_error_t err;
+	json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
+	if (!doc) {
+		fprintf(stderr, "hgwctl: %s:%d: %s\n", file, err.line, err.text);
+		return 2;
+	}
+	json_t *v = lookup(doc, path);
+	if (!v) {
+		fprintf(stderr, "hgwctl: %s: no %s\n", file, path);
+		json_decref(doc);
+		return 1;
+	}
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+			print_value(e);
+	} else {
+		print_value(v);
+	}
+	json_decref(doc);
+	return 0;
 }
 
 static int cmd_status(void)
@@ -207,6 +256,11 @@ int main(int argc, char **argv)
 			printf("\n");
 		}
 		return 0;
+	}
+	if (strcmp(cmd, "config") == 0 && (left == 1 || left == 3)) {
+		if (left == 3 && strcmp(argv[i], "--file") != 0)
+			return usage(stderr);
+		return cmd_config(left == 3 ? argv[i + 1] : HGW_CONFIG_DEFAULT, argv[argc - 1]);
 	}
 	if (strcmp(cmd, "show") == 0 && left == 1)
 		return cmd_show(argv[i]);

@@ -95,3 +95,25 @@ def test_watch_prints_each_change_and_withdrawal(tmp_path):
 def test_usage_errors(tmp_path):
     r = hgwctl(str(tmp_path), "frobnicate")
     assert r.returncode == 64 and "Usage" in r.stderr
+
+
+def test_config_values(tmp_path):
+    """hgwctl config: what the image's scripts read from hgw.json."""
+    cfg = tmp_path / "hgw.json"
+    cfg.write_text(json.dumps({"netlinkd": {"lan": [{"name": "lan0", "addresses":
+                                                      ["192.168.1.1/24", "fe80::1/64"]}]},
+                               "pppoed": {"mru": 1492}}))
+    r = hgwctl(str(tmp_path), "config", "--file", str(cfg), "netlinkd.lan.0.addresses")
+    assert r.returncode == 0 and r.stdout == "192.168.1.1/24\nfe80::1/64\n"
+    r = hgwctl(str(tmp_path), "config", "--file", str(cfg), "netlinkd.lan.0.name")
+    assert (r.returncode, r.stdout) == (0, "lan0\n")
+    r = hgwctl(str(tmp_path), "config", "--file", str(cfg), "pppoed")
+    assert r.returncode == 0 and json.loads(r.stdout) == {"mru": 1492}
+    r = hgwctl(str(tmp_path), "config", "--file", str(cfg), "hybridd")
+    assert r.returncode == 1 and "no hybridd" in r.stderr and r.stdout == ""
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"a": 1, "a": 2}')  # duplicate keys are refused, as the daemons do
+    r = hgwctl(str(tmp_path), "config", "--file", str(bad), "a")
+    assert r.returncode == 2 and "duplicate" in r.stderr
+    r = hgwctl(str(tmp_path), "config", "--file", str(tmp_path / "absent.json"), "a")
+    assert r.returncode == 2

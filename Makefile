@@ -8,6 +8,8 @@
 #   make bench              benchmarks (see docs/bench.md)
 #   make lab [ONCE=1]       the whole provider in namespaces, hgw against it
 #   make install            DESTDIR, PREFIX honoured
+#   make image              Raspberry Pi SD-card image (root; see docs/image.md)
+#   make test-image         boot that image under qemu-system-aarch64 and check it
 #   make CROSS_COMPILE=aarch64-linux-gnu-   arm64 (Raspberry Pi) build, see README
 #
 # Each component describes itself in DIR/module.mk; this file holds only the
@@ -57,7 +59,7 @@ LIBHGW := $(BUILD)/libhgw.a
 include common/module.mk
 include $(filter-out common/module.mk,$(wildcard */module.mk))
 
-.PHONY: all test test-vm check unit fuzz bench lab install clean deps
+.PHONY: all test test-vm check unit fuzz bench lab install clean deps image test-image
 all: $(addprefix $(BUILD)/bin/,$(PROGS))
 
 $(BUILD)/obj/%.o: %.c
@@ -96,6 +98,14 @@ test: all unit
 # The Debian-kernel VM suite alone (tests/vm, see tests/vm/README.md).
 test-vm: all
 	$(PYTHON) tests/run.py --build $(BUILD) --only vm
+
+# The image build needs root and Debian's mirror; the base root filesystem is
+# cached in $(BUILD)/image by the hash of its inputs (image/build).
+image:
+	image/build $(BUILD)/image
+
+test-image: image
+	$(PYTHON) tests/run.py --build $(BUILD) --only image
 
 check:
 	$(MAKE) BUILD=build/san SAN=1 unit

@@ -1,0 +1,251 @@
+"""The Raspberry Pi image boots: its own kernel, initrd and read-only root
+under qemu-system-aarch64 -M virt, configured the way a user does it (files
+on the boot partition), with a LAN and a DSL line (the lab's PPPoE AC).
+
+One module-scoped run does two boots (about three minutes under TCG):
+  boot 1  first boot: /data is made, hgw.json, authorized_keys and
+          ppp-password are imported from the boot partition; every check
+          below is taken; a token is written to /data; reboot.
+  (host)  an invalid hgw.json is dropped on the boot partition.
+  boot 2  the token is still there, the invalid file was refused
+          (hgw-error.txt) and the daemons run on the imported configuration.
+Each test asserts one property of what was recorded.
+"""
+import json
+import os
+import re
+import secrets
+import subprocess
+import time
+
+import pytest
+
+import imagevm
+from imagevm import ImageVM, PPP_PEER
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+UNITS = ["hgw-netlinkd", "hgw-lte-modemd", "hgw-pppoed", "hgw-hybridd", "hgw-dhcp6c",
+         "hgw-dhcp4c", "hgw-netdumpd"]
+# linux/capability.h; only what the units may name.
+CAPS = {"CAP_NET_BIND_SERVICE": 10, "CAP_NET_ADMIN": 12, "CAP_NET_RAW": 13}
+BOOT_TIMEOUT = int(os.environ.get("HGW_IMAGE_BOOT_TIMEOUT", "400"))
+
+# The lab's configuration (lab/configs/hgw.json) for the guest's devices:
+# the NICs renamed by MAC, a modem that is not plugged in, the password file
+# from the boot partition.
+CONFIG = {
+    "netlinkd": {
+        "links": [{"name": "lan0", "mac": imagevm.LAN_MAC}, {"name": "dsl0", "mac": imagevm.WAN_MAC}],
+        "lan": [{"name": "lan0", "addresses": ["192.168.1.1/24", "fe80::1/64", "fd00:1::1/64"],
+                 "subnet_id": 1}],
+        "wan": {"tunnel": {"table": 201, "metric": 100}, "dsl": {"table": 202, "metric": 200},
+                "lte": {"table": 203, "metric": 300}},
+    },
+    "lte-modemd": {"device": "/dev/ttyUSB0", "apn": "hybrid.telekom", "interface": "wwan0"},
+    "pppoed": {"interface": "dsl0", "ifname": "ppp0", "mode": "auto", "username": imagevm.PPP_USER,
+               "password_file": "/etc/hgw/ppp-password", "auth": "any"},
+    "hybridd": {"mode": "bonding", "haap": "2001:db8:ff::1", "cin": "hgw-lab", "interface": "hybrid0"},
+    "dhcp6c": {"interface": "hybrid0", "ia_pd": True},
+    "dhcp4c": {"interface": "hybrid0"},
+    "netdumpd": {"listen_addresses": ["192.168.1.1"], "port": 2222,
+                 "authorized_keys": "/etc/hgw/netdumpd_authorized_keys"},
+}
+
+PROBE = r"""
+state=$(systemctl is-system-running --wait)
+echo "SYSTEM $state"
+systemctl --failed --no-legend --plain | sed 's/^/FAILED /'
+for u in %(units)s; do
+  pid=$(systemctl show -P MainPID $u)
+  echo "UNIT $u $(systemctl show -P ActiveState $u) $(systemctl show -P NRestarts $u) $(systemctl show -P ActiveEnterTimestampMonotonic $u) $(awk '/^(Uid|CapPrm|CapEff|CapBnd|CapAmb):/{printf "%%s%%s ", $1, $2}' /proc/$pid/status)"
+done
+echo "MOUNT / $(findmnt -n -o FSTYPE,OPTIONS /)"
+for m in /data /tmp /boot/firmware /var/lib/systemd/timesync /var/log; do
+  echo "MOUNT $m $(findmnt -n -o SOURCE,FSTYPE,OPTIONS $m | head -n1)"
+done
+echo "STATEDIR $(stat -c '%%U %%a' /tmp/hgw) $(ls /tmp/hgw | paste -sd, -)"
+echo "DATA $(ls -A /data | paste -sd, -) $(ls -A /data/hgw | paste -sd, -)"
+echo "HOSTKEY $(ssh-keygen -l -f /data/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f2)"
+echo "LISTEN $(ss -Htln | awk '{print $4}' | sort | paste -sd' ' -)"
+echo "JOURNAL $(journalctl --header 2>/dev/null | sed -n 's/^File path: //p' | head -n1)"
+echo "UPTIME $(cut -d' ' -f1 /proc/uptime)"
+echo "ANALYZE $(systemd-analyze 2>/dev/null | head -n1)"
+"""
+
+
+def parse(out):
+    rec = {"units": {}, "mounts": {}, "failed": []}
+    for line in out.splitlines():
+        word, _, rest = line.partition(" ")
+        if word == "UNIT":
+            f = rest.split()
+            fields = dict(re.findall(r"(\w+):(\S+)", " ".join(f[4:])))
+            rec["units"][f[0]] = {"active": f[1], "restarts": int(f[2]),
+                                  "entered_us": int(f[3]), **fields}
+        elif word == "MOUNT":
+            m, _, v = rest.partition(" ")
+            rec["mounts"][m] = v
+        elif word == "FAILED":
+            rec["failed"].append(rest)
+        else:
+            rec[word.lower()] = rest
+    return rec
+
+
+def wait_for(vm, what, command, pred, timeout):
+    deadline = time.monotonic() + timeout
+    out = ""
+    while time.monotonic() < deadline:
+        out = vm.ssh(command, check=False)
+        if pred(out):
+            return out
+        time.sleep(2)
+    raise AssertionError(f"{what}: not after {timeout}s; last: {out}")
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    build = os.environ.get("HGW_BUILD", os.path.join(ROOT, "build"))
+    image = os.environ.get("HGW_IMAGE", os.path.join(build, "image", "hgw-rpi-arm64.img"))
+    assert os.path.exists(image), f"{image} not built (make image, or make test-image)"
+    vm = ImageVM(image, str(tmp_path_factory.mktemp("image")))
+    r = {"vm": vm}
+    try:
+        vm.make_card()
+        vm.netns_up()
+        with open(vm.key + ".pub") as f:
+            pub = f.read()
+        vm.fat_put("hgw.json", json.dumps(CONFIG, indent=2))
+        vm.fat_put("authorized_keys", pub)
+        vm.fat_put("ppp-password", imagevm.PPP_PASSWORD + "\n")
+
+        # ---- boot 1
+        t0 = vm.boot()
+        r["ssh_s"] = vm.wait_ssh(BOOT_TIMEOUT) - t0
+        r["b1"] = parse(vm.ssh(PROBE % {"units": " ".join(UNITS)}, timeout=300))
+        r["pppoe"] = json.loads(wait_for(
+            vm, "PPPoE session over the DSL TAP", "hgwctl show pppoe.json",
+            lambda o: '"up"' in o and PPP_PEER in o, 120))
+        r["wan_ping"] = vm.nsexec("ping", "-c", "3", "-W", "2", PPP_PEER, check=False).returncode
+        r["wan_ssh"] = vm.tcp_answers(PPP_PEER, 22)
+        r["wan_dump"] = vm.tcp_answers(PPP_PEER, 2222)
+        dump = os.path.join(vm.work, "backlog.pcapng")
+        with open(dump, "wb") as f:
+            p = subprocess.run(vm.ssh_args(port=imagevm.DUMP_PORT, user="hgw") + ["backlog"],
+                               stdout=f, stderr=subprocess.PIPE, timeout=60)
+        r["dump_rc"], r["dump_err"], r["dump"] = p.returncode, p.stderr.decode(), dump
+        r["journal_setup"] = vm.ssh("journalctl -b -u hgw-setup -u hgw-data --no-pager -o cat")
+        r["token"] = secrets.token_hex(8)
+        vm.ssh(f"echo {r['token']} > /data/persist-token && sync")
+        vm.ssh("systemctl reboot", check=False, timeout=30)
+        vm.wait_exit(120)  # -no-reboot: QEMU exits when the guest reboots
+        r["fat_after_1"] = vm.fat_ls()
+        vm.fat_put("hgw.json", json.dumps({"pppoed": {"mru": "large"}}))
+
+        # ---- boot 2
+        t0 = vm.boot()
+        r["ssh2_s"] = vm.wait_ssh(BOOT_TIMEOUT) - t0
+        r["b2"] = parse(vm.ssh(PROBE % {"units": " ".join(UNITS)}, timeout=300))
+        r["token2"] = vm.ssh("cat /data/persist-token").strip()
+        r["conf2"] = vm.ssh("hgwctl config pppoed.username").strip()
+        vm.ssh("systemctl poweroff", check=False, timeout=30)
+        vm.wait_exit(120)
+        r["fat_after_2"] = vm.fat_ls()
+        r["error_txt"] = vm.fat_get("hgw-error.txt") if "hgw-error.txt" in r["fat_after_2"] else ""
+        # For docs/benchmarks.md: when the last hgw unit became active,
+        # from the guest's own clock (seconds since the kernel started).
+        for b in ("b1", "b2"):
+            r[b + "_units_active_s"] = max(u["entered_us"] for u in r[b]["units"].values()) / 1e6
+        yield r
+    finally:
+        vm.close()
+        with open(os.path.join(os.environ.get("HGW_BUILD", os.path.join(ROOT, "build")),
+                               "image-test.json"), "w") as f:
+            json.dump({k: v for k, v in r.items() if k != "vm"}, f, indent=1, default=str)
+
+
+def unit_caps(unit):
+    """The capabilities the unit file declares (configs/systemd), as a mask."""
+    with open(os.path.join(ROOT, "configs", "systemd", unit + ".service")) as f:
+        text = f.read()
+    amb = re.search(r"^AmbientCapabilities=(.*)$", text, re.M).group(1).split()
+    bnd = re.search(r"^CapabilityBoundingSet=(.*)$", text, re.M).group(1).split()
+    assert amb == bnd, f"{unit}: ambient {amb} and bounding {bnd} differ"
+    return sum(1 << CAPS[c] for c in amb)
+
+
+def test_multi_user_reached_nothing_failed(run):
+    for b in ("b1", "b2"):
+        assert run[b]["system"] == "running", (b, run[b]["system"], run[b]["failed"])
+        assert run[b]["failed"] == []
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_unit_active_with_only_its_capabilities(run, unit):
+    for b in ("b1", "b2"):
+        u = run[b]["units"][unit]
+        assert u["active"] == "active", (b, u)
+        assert u["restarts"] == 0, (b, u)  # up and stayed up, not crash-looping
+        want = unit_caps(unit)
+        for field in ("CapPrm", "CapEff", "CapBnd", "CapAmb"):
+            assert int(u[field], 16) == want, (b, unit, field, u[field], hex(want))
+        assert u["Uid"] != "0", (b, unit, "runs as root")
+
+
+def test_read_only_root_and_ram_journal(run):
+    m = run["b1"]["mounts"]
+    assert m["/"].split()[1].split(",")[0] == "ro", m["/"]
+    assert " tmpfs " in f" {m['/tmp']} " and " tmpfs " in f" {m['/var/log']} "
+    assert run["b1"]["journal"].startswith("/run/log/journal/"), run["b1"]["journal"]
+    assert m["/var/lib/systemd/timesync"], "timesyncd's clock file is not on /data"
+
+
+def test_data_made_on_first_boot_and_persists(run):
+    m = run["b1"]["mounts"]
+    assert re.match(r"/dev/vda3 ext4 rw", m["/data"]), m["/data"]
+    assert "first boot: creating /dev/vda3" in run["journal_setup"], run["journal_setup"]
+    assert run["token2"] == run["token"]
+    assert run["b2"]["hostkey"] == run["b1"]["hostkey"]  # the SSH host key survived
+
+
+def test_state_dir(run):
+    owner, mode, files = (run["b1"]["statedir"].split() + [""])[:3]
+    assert (owner, mode) == ("hgw", "755")
+    for f in ("netlinkd.json", "pppoe.json", "netdumpd.json", "hybrid.json"):
+        assert f in files.split(","), files
+
+
+def test_boot_partition_import(run):
+    fat = run["fat_after_1"]
+    assert "hgw.json.imported" in fat and "hgw.json" not in fat, fat
+    assert "authorized_keys.imported" in fat and "ppp-password" not in fat, fat
+    assert "hgw-error.txt" not in fat
+    data = run["b1"]["data"]
+    assert "hgw.json" in data and "ppp-password" in data, data
+
+
+def test_invalid_config_on_boot_partition_is_refused(run):
+    assert "hgw.json" in run["fat_after_2"], "the refused file stays for the user to fix"
+    assert "mru" in run["error_txt"], run["error_txt"]
+    assert run["conf2"] == imagevm.PPP_USER  # still the imported configuration
+
+
+def test_dsl_session_over_kernel_or_userspace(run):
+    assert run["pppoe"]["state"] == "up" and PPP_PEER in json.dumps(run["pppoe"])
+    assert run["wan_ping"] == 0, "the WAN address does not answer ping: the WAN checks mean nothing"
+
+
+def test_ssh_lan_side_only(run):
+    listen = run["b1"]["listen"].split()
+    assert "192.168.1.1:22" in listen and "192.168.1.1:2222" in listen, listen
+    assert not any(a.endswith(("*:22", "0.0.0.0:22", "[::]:22")) for a in listen), listen
+    assert run["wan_ssh"] != "open" and run["wan_dump"] != "open", (run["wan_ssh"], run["wan_dump"])
+
+
+def test_netdumpd_answers_on_lan(run):
+    assert run["dump_rc"] == 0, run["dump_err"]
+    with open(run["dump"], "rb") as f:
+        head = f.read(4)
+    assert head == b"\x0a\x0d\x0d\x0a", head  # a pcapng section header
+

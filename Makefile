@@ -5,7 +5,7 @@
 #                           lte-modemd hybridd netdumpd vm lab)
 #   make check              unit tests under AddressSanitizer + UBSan
 #   make fuzz [FUZZ_TIME=s] every fuzz target for a bounded time (libFuzzer, clang)
-#   make bench              benchmarks (see docs/bench.md)
+#   make bench              benchmarks (see docs/benchmarks.md)
 #   make lab [ONCE=1]       the whole provider in namespaces, hgw against it
 #   make install            DESTDIR, PREFIX honoured
 #   make image              Raspberry Pi SD-card image (root; see docs/image.md)

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs hgw's benchmarks and prints their results with the commands behind
-them, for docs/bench.md.  Usage: bench/run.py --build DIR"""
+them, for docs/benchmarks.md.  Usage: bench/run.py --build DIR"""
 import argparse
 import os
 import subprocess

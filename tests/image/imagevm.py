@@ -62,7 +62,8 @@ class ImageVM:
 
     def fat_ls(self):
         out = sh("mdir", "-b", "-i", self.fat, "::").stdout
-        return sorted(os.path.basename(line.strip()) for line in out.splitlines() if line.strip())
+        return sorted(os.path.basename(line.strip().rstrip("/")) for line in out.splitlines()
+                      if line.strip())
 
     def fat_put(self, name, data):
         src = os.path.join(self.work, "put-" + name)
@@ -170,6 +171,20 @@ class ImageVM:
                 return time.monotonic()
             time.sleep(2)
         raise AssertionError(f"no SSH on the LAN side after {timeout}s\n{self.tail()}")
+
+    def shutdown(self, how, timeout=120):
+        """systemctl reboot|poweroff from the LAN side; the SSH session may
+        die with sshd or hang, so it is not waited for.  With -no-reboot QEMU
+        exits either way."""
+        p = subprocess.Popen(self.ssh_args() + [f"systemctl --no-wall {how}"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             stdin=subprocess.DEVNULL)
+        try:
+            self.wait_exit(timeout)
+        finally:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
 
     def wait_exit(self, timeout):
         try:

@@ -8,6 +8,10 @@
  *                                              wait until NAME's PATH (dotted,
  *                                              array indexes as numbers) equals
  *                                              VALUE; exit 0, or 1 on timeout
+ *   hgwctl [--state-dir DIR] resolv FILE       keep FILE a resolv.conf of the WAN
+ *                                              links' DNS servers (common/resolv.c),
+ *                                              rewritten as the state files change;
+ *                                              runs until stopped
  *   hgwctl config [--file FILE] PATH           print a value of the configuration
  *                                              (default /etc/hgw/hgw.json): a string
  *                                              raw, an array one element per line,
@@ -16,7 +20,8 @@
  *                                              unreadable or not JSON.  For the
  *                                              image's shell scripts and units.
  *
- * It only reads: changing anything is the daemons' job. */
+ * It changes nothing the daemons own: resolv writes only the file it is
+ * given (for the LAN's DNS forwarder). */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +32,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "resolv.h"
 #include "state.h"
 #include "state_schemas.h"
 #include "watch.h"
@@ -37,7 +43,7 @@ static int usage(FILE *to)
 {
 	fprintf(to, "Usage: hgwctl [--state-dir DIR] status | show NAME | watch | schema |\n"
 		    "              wait NAME PATH VALUE [TIMEOUT_S] |\n"
-		    "              config [--file FILE] PATH\n"
+		    "              resolv FILE | config [--file FILE] PATH\n"
 		    "State dir: --state-dir, else $HGW_STATE_DIR, else %s\n",
 		HGW_STATE_DIR_DEFAULT);
 	return to == stdout ? 0 : 64;
@@ -194,6 +200,86 @@ static void watch_cb(struct hgw_watch *w, void *arg)
 	fflush(stdout);
 }
 
+static struct {
+	char dir[512];
+	const char *name;
+	struct hgw_state_in in[MAX_FILES];
+	char *last;
+} rs;
+
+static void resolv_cb(struct hgw_watch *w, void *arg)
+{
+	(void)w;
+	(void)arg;
+	struct dirent **list;
+	int n = scandir(state_dir, &list, NULL, alphasort);
+	/* Files that went away drop out: their slot's read finds them absent. */
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		const struct hgw_field *schema = hgw_resolv_schema(name);
+		int slot = -1;
+		for (int k = 0; schema && k < MAX_FILES; k++) {
+			if (rs.in[k].name && strcmp(rs.in[k].name, name) == 0) {
+				slot = -2;
+				break;
+			}
+			if (!rs.in[k].name && slot == -1)
+				slot = k;
+		}
+		if (slot >= 0) {
+			rs.in[slot].name = strdup(name);
+			rs.in[slot].schema = schema;
+		}
+		free(list[i]);
+	}
+	if (n >= 0)
+		free(list);
+	const char *names[MAX_FILES];
+	json_t *docs[MAX_FILES];
+	size_t m = 0;
+	for (int k = 0; k < MAX_FILES; k++) {
+		if (!rs.in[k].name)
+			continue;
+		hgw_state_read(state_dir, &rs.in[k]);
+		names[m] = rs.in[k].name;
+		docs[m++] = rs.in[k].doc;
+	}
+	char *text = hgw_resolv_text(names, docs, m);
+	if (text && hgw_file_publish(rs.dir, rs.name, text, strlen(text)) == 1 &&
+	    (!rs.last || strcmp(rs.last, text) != 0)) {
+		/* One line in the journal per change of servers. */
+		char line[512] = "";
+		for (char *l = text; (l = strstr(l, "nameserver ")); l++)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s",
+				 strtok(strndupa(l + 11, 64), "\n"));
+		fprintf(stderr, "hgwctl resolv: %s/%s:%s\n", rs.dir, rs.name,
+			*line ? line : " no servers (no WAN link up)");
+		free(rs.last);
+		rs.last = text;
+		text = NULL;
+	}
+	free(text);
+}
+
+static int cmd_resolv(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	snprintf(rs.dir, sizeof(rs.dir), "%.*s", slash ? (int)(slash - file) : 1,
+		 slash ? file : ".");
+	if (!*rs.dir)
+		strcpy(rs.dir, "/");
+	rs.name = slash ? slash + 1 : file;
+	if (!*rs.name) {
+		fprintf(stderr, "hgwctl: resolv: %s names a directory, not a file\n", file);
+		return 64;
+	}
+	struct hgw_watch *w = hgw_watch_new(EV_DEFAULT, state_dir, NULL, 0.05, resolv_cb, NULL);
+	if (!w)
+		return 1;
+	ev_run(EV_DEFAULT, 0);
+	return 0;
+}
+
 struct waiter {
 	struct hgw_state_in in;
 	const char *path, *value;
@@ -257,6 +343,8 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (strcmp(cmd, "resolv") == 0 && left == 1)
+		return cmd_resolv(argv[i]);
 	if (strcmp(cmd, "config") == 0 && (left == 1 || left == 3)) {
 		if (left == 3 && strcmp(argv[i], "--file") != 0)
 			return usage(stderr);

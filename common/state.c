@@ -73,7 +73,7 @@ static char *slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-int hgw_state_publish(const char *dir, const char *name, const json_t *doc)
+int hgw_file_publish(const char *dir, const char *name, const char *text, size_t len)
 {
 	char path[512], tmp[512];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
@@ -81,16 +81,10 @@ int hgw_state_publish(const char *dir, const char *name, const json_t *doc)
 		log_err("state %s/%s: path too long", dir, name);
 		return -1;
 	}
-	char *text = serialise(doc);
-	if (!text) {
-		log_err("state %s: cannot serialise", path);
-		return -1;
-	}
-	size_t len = strlen(text), oldlen;
+	size_t oldlen;
 	char *old = slurp(path, HGW_STATE_MAX_BYTES, &oldlen);
 	if (old && oldlen == len && memcmp(old, text, len) == 0) {
 		free(old);
-		free(text);
 		return 0;
 	}
 	free(old);
@@ -98,7 +92,6 @@ int hgw_state_publish(const char *dir, const char *name, const json_t *doc)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0) {
 		log_err("state %s: cannot create %s: %s", path, tmp, strerror(errno));
-		free(text);
 		return -1;
 	}
 	size_t off = 0;
@@ -121,13 +114,24 @@ int hgw_state_publish(const char *dir, const char *name, const json_t *doc)
 		err = errno;
 	if (!err && rename(tmp, path) < 0)
 		err = errno;
-	free(text);
 	if (err) {
 		unlink(tmp);
 		log_err("state %s: cannot write: %s", path, strerror(err));
 		return -1;
 	}
 	return 1;
+}
+
+int hgw_state_publish(const char *dir, const char *name, const json_t *doc)
+{
+	char *text = serialise(doc);
+	if (!text) {
+		log_err("state %s/%s: cannot serialise", dir, name);
+		return -1;
+	}
+	int r = hgw_file_publish(dir, name, text, strlen(text));
+	free(text);
+	return r;
 }
 
 int hgw_state_withdraw(const char *dir, const char *name)

@@ -27,6 +27,8 @@ json_t *hgw_state_new(const char *writer, int version);
 /* Writes doc to dir/name atomically.  Returns 1 if written, 0 if the file
  * already held exactly this document, -1 on error (logged). */
 int hgw_state_publish(const char *dir, const char *name, const json_t *doc);
+/* The same for any text (hgwctl resolv's resolv.conf). */
+int hgw_file_publish(const char *dir, const char *name, const char *text, size_t len);
 /* Removes dir/name (the writer has stopped or has nothing to say).
  * Returns 0 if removed or already absent. */
 int hgw_state_withdraw(const char *dir, const char *name);

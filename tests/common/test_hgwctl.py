@@ -117,3 +117,58 @@ def test_config_values(tmp_path):
     assert r.returncode == 2 and "duplicate" in r.stderr
     r = hgwctl(str(tmp_path), "config", "--file", str(tmp_path / "absent.json"), "a")
     assert r.returncode == 2
+
+
+# pppoe.json as pppoed wrote it in the image test (a session to the lab AC).
+PPPOE_UP = {"ac_mac": "42:f8:ef:0f:1c:b8", "ac_name": "hgw-lab-ac", "attempts": 1,
+            "auth": "chap-md5", "connected_since": 1795308604, "ethernet": "dsl0", "failures": 0,
+            "interface": "ppp0", "ipv4": {"address": "198.51.100.2",
+                                           "dns": ["192.0.2.53", "192.0.2.54"],
+                                           "peer": "198.51.100.1"},
+            "ipv6": None, "last_failure": None, "max_payload": None, "mode": "kernel",
+            "mru": 1492, "mtu": 1492, "next_attempt": None, "service": "", "session_id": 1,
+            "state": "up", "version": 1, "writer": "pppoed"}
+
+
+def wait_file(path, pred, timeout=5):
+    deadline = time.monotonic() + timeout
+    text = None
+    while time.monotonic() < deadline:
+        try:
+            with open(path) as f:
+                text = f.read()
+            if pred(text):
+                return text
+        except FileNotFoundError:
+            pass
+        time.sleep(0.02)
+    raise AssertionError(f"{path}: not as expected after {timeout}s: {text!r}")
+
+
+def test_resolv_follows_the_wan(tmp_path):
+    """hgwctl resolv keeps a resolv.conf of the WAN's DNS servers for dnsmasq:
+    written when a session comes up, emptied when it drops, and a document
+    that fails its schema changes nothing."""
+    state = str(tmp_path)
+    out = os.path.join(state, "resolv.conf")
+    need_binary("hgwctl")
+    p = subprocess.Popen([os.path.join(BIN, "hgwctl"), "--state-dir", state, "resolv", out],
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        wait_file(out, lambda t: "no WAN link is up" in t)
+        publish(state, "pppoe.json", PPPOE_UP)
+        text = wait_file(out, lambda t: "nameserver" in t)
+        assert [l for l in text.splitlines() if not l.startswith("#")] == \
+            ["nameserver 192.0.2.53", "nameserver 192.0.2.54"]
+        bad = dict(PPPOE_UP, ipv4=dict(PPPOE_UP["ipv4"], dns=["not-an-address"]))
+        publish(state, "pppoe.json", bad)
+        publish(state, "lte.json", LTE)  # a change to wake it; LTE has no DNS here
+        time.sleep(0.3)
+        with open(out) as f:
+            assert "nameserver 192.0.2.53" in f.read()  # last good pppoe.json kept
+        publish(state, "pppoe.json", dict(PPPOE_UP, state="down", ipv4=None))
+        wait_file(out, lambda t: "nameserver" not in t)
+    finally:
+        p.terminate()
+        err = p.communicate(timeout=5)[1]
+    assert "192.0.2.53 192.0.2.54" in err  # one journal line per change

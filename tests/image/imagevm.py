@@ -5,13 +5,15 @@ QEMU's "virt" board instead of a Pi (no Pi model boots Debian's kernel in
 QEMU 7.2).  The kernel command line is the image's cmdline.txt with the Pi's
 serial console swapped for virt's.
 
-Network, all inside one namespace made for the run:
-  LAN  (MAC 52:54:00:00:01:01)  QEMU user networking on 192.168.1.0/24 with
-       host forwards 127.0.0.1:10022 -> 192.168.1.1:22 (admin sshd) and
-       127.0.0.1:12222 -> 192.168.1.1:2222 (netdumpd): a LAN client's view.
-  DSL  (MAC 52:54:00:00:01:02)  a TAP device, imgwan, with the lab's PPPoE
-       access concentrator (lab/pppoe-ac, independent of pppoed) on it: the
-       WAN side, from which SSH must not answer.
+Network: two namespaces made for the run, each with one TAP of the guest.
+  LAN  (MAC 52:54:00:00:01:01)  TAP imglan in namespace <ns>-lan: a household
+       computer that takes its address from the router by DHCP (busybox
+       udhcpc) and SLAAC, and reaches it at 192.168.1.1 (admin sshd on 22,
+       netdumpd on 2222, DNS).
+  DSL  (MAC 52:54:00:00:01:02)  TAP imgwan in namespace <ns>, where QEMU
+       runs: the lab's PPPoE access concentrator (lab/pppoe-ac, independent
+       of pppoed) and an upstream DNS server (dnsmasq on 192.0.2.53, the
+       server the AC hands out): the WAN side, from which SSH must not answer.
 
 The card is a sparse copy of the image grown by DATA_MIB, as a bigger SD
 card would be: the first boot makes /data there.  Files are put on and read
@@ -21,15 +23,19 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
+
+from hgwtest import NS_PREFIX, stop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 LAN_MAC, WAN_MAC = "52:54:00:00:01:01", "52:54:00:00:01:02"
-SSH_PORT, DUMP_PORT = 10022, 12222
+LAN_ADDR = "192.168.1.1"
+SSH_PORT, DUMP_PORT = 22, 2222
 PPP_LOCAL, PPP_PEER = "198.51.100.1", "198.51.100.2"
+UPSTREAM_DNS = "192.0.2.53"  # lab/pppoe-ac's default first DNS server
+DNS_NAME, DNS_ANSWER = "www.example.test", "203.0.113.7"
 PPP_USER, PPP_PASSWORD = "alice@lab", "lab-secret"
 DATA_MIB = 384
 
@@ -38,15 +44,20 @@ def sh(*cmd, check=True, **kw):
     return subprocess.run(list(cmd), check=check, capture_output=True, text=True, **kw)
 
 
+
+
 class ImageVM:
     def __init__(self, image, work):
         self.image, self.work = image, work
         os.makedirs(work, exist_ok=True)
         self.card = os.path.join(work, "card.img")
-        self.ns = f"hgwimg{os.getpid()}"
+        # hgwtest's prefix: a run that dies leaves nothing a later run does
+        # not sweep.
+        self.ns = f"{NS_PREFIX}{os.getpid()}-img"
+        self.lan = self.ns + "-lan"
         self.key = os.path.join(work, "id_ed25519")
         self.known = os.path.join(work, "known_hosts")
-        self.qemu = self.ac = None
+        self.qemu = self.ac = self.dns = self.dhcp = None
         self.boots = 0
         self.console = None
 
@@ -94,11 +105,51 @@ class ImageVM:
 
     # ------------------------------------------------------------ network
     def netns_up(self):
-        sh("ip", "netns", "add", self.ns)
-        self.nsexec("ip", "link", "set", "lo", "up")
+        for ns in (self.ns, self.lan):
+            sh("ip", "netns", "add", ns)
+            sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+        # The WAN side's DNS server, reached over the PPPoE session.
+        self.nsexec("ip", "addr", "add", UPSTREAM_DNS + "/32", "dev", "lo")
+        self.dns = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+             "--no-resolv", "--no-hosts", f"--listen-address={UPSTREAM_DNS}", "--bind-interfaces",
+             f"--address=/{DNS_NAME}/{DNS_ANSWER}", "--pid-file=", "--user=root"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def nsexec(self, *cmd, **kw):
         return sh("ip", "netns", "exec", self.ns, *cmd, **kw)
+
+    def lanexec(self, *cmd, **kw):
+        return sh("ip", "netns", "exec", self.lan, *cmd, **kw)
+
+    def start_lan(self):
+        """Moves the LAN TAP (QEMU keeps its descriptor) to the household's
+        namespace and asks the router for an address by DHCP."""
+        self.nsexec("ip", "link", "set", "imglan", "netns", self.lan)
+        self.lanexec("sysctl", "-qw", "net.ipv6.conf.imglan.accept_ra=2")
+        self.lanexec("ip", "link", "set", "imglan", "up")
+        script = os.path.join(self.work, "udhcpc.sh")
+        self.lease_file = os.path.join(self.work, "lease.txt")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\n[ \"$1\" = bound ] || exit 0\n"
+                    "ip addr flush dev $interface scope global\n"
+                    "ip addr add $ip/$mask dev $interface\n"
+                    "ip route replace default via $router\n"
+                    f"echo \"$ip $router $dns\" > {self.lease_file}\n")
+        os.chmod(script, 0o755)
+        if os.path.exists(self.lease_file):
+            os.unlink(self.lease_file)
+        # Keeps trying (the router needs a minute to boot), answers renewals.
+        self.dhcp = subprocess.Popen(
+            ["ip", "netns", "exec", self.lan, "busybox", "udhcpc", "-f", "-i", "imglan", "-s", script,
+             "-t", "0", "-T", "2", "-A", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def lease(self):
+        try:
+            with open(self.lease_file) as f:
+                return f.read().split()
+        except OSError:
+            return None
 
     def start_ac(self, log):
         self.nsexec("ip", "link", "set", "imgwan", "up")
@@ -123,15 +174,13 @@ class ImageVM:
         kernel, initrd, cmdline = self.kernel_files()
         self.boots += 1
         self.console = os.path.join(self.work, f"console-{self.boots}.log")
-        lan = (f"user,id=lan,net=192.168.1.0/24,host=192.168.1.2,dhcpstart=192.168.1.100,"
-               f"ipv6=off,hostfwd=tcp:127.0.0.1:{SSH_PORT}-192.168.1.1:22,"
-               f"hostfwd=tcp:127.0.0.1:{DUMP_PORT}-192.168.1.1:2222")
         cmd = ["ip", "netns", "exec", self.ns, "qemu-system-aarch64", "-M", "virt",
                "-cpu", "cortex-a72", "-accel", "tcg,thread=multi", "-smp", "2", "-m", "1024",
                "-kernel", kernel, "-initrd", initrd, "-append", cmdline,
                "-drive", f"file={self.card},format=raw,if=none,id=hd0,cache=unsafe",
                "-device", "virtio-blk-pci,drive=hd0",
-               "-netdev", lan, "-device", f"virtio-net-pci,netdev=lan,mac={LAN_MAC}",
+               "-netdev", "tap,id=lan,ifname=imglan,script=no,downscript=no",
+               "-device", f"virtio-net-pci,netdev=lan,mac={LAN_MAC}",
                "-netdev", "tap,id=wan,ifname=imgwan,script=no,downscript=no",
                "-device", f"virtio-net-pci,netdev=wan,mac={WAN_MAC}",
                "-display", "none", "-serial", f"file:{self.console}", "-no-reboot"]
@@ -139,19 +188,21 @@ class ImageVM:
         self.qemu = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                      start_new_session=True)
         deadline = time.monotonic() + 10
-        while self.nsexec("ip", "link", "show", "imgwan", check=False).returncode != 0:
+        while any(self.nsexec("ip", "link", "show", t, check=False).returncode != 0
+                  for t in ("imgwan", "imglan")):
             if self.qemu.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"QEMU did not start: {self.qemu.stderr.read().decode()}")
             time.sleep(0.05)
         self.start_ac(os.path.join(self.work, "pppoe-ac.log"))
+        self.start_lan()
         return t0
 
     def ssh_args(self, port=SSH_PORT, user="root", timeout=10):
-        return ["ip", "netns", "exec", self.ns, "ssh", "-F", "/dev/null", "-p", str(port),
+        return ["ip", "netns", "exec", self.lan, "ssh", "-F", "/dev/null", "-p", str(port),
                 "-i", self.key, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
                 "-o", "IdentityAgent=none", "-o", "StrictHostKeyChecking=accept-new",
                 "-o", f"UserKnownHostsFile={self.known}", "-o", f"ConnectTimeout={timeout}",
-                "-l", user, "127.0.0.1"]
+                "-l", user, LAN_ADDR]
 
     def ssh(self, command, timeout=120, check=True):
         p = subprocess.run(self.ssh_args() + [command], capture_output=True, text=True,
@@ -193,6 +244,25 @@ class ImageVM:
             raise AssertionError(f"the guest did not shut down in {timeout}s\n{self.tail()}")
         finally:
             self.stop_ac()
+            self.dhcp = stop(self.dhcp)
+
+    def dns_query(self, server, name, timeout=5):
+        """One A query from the LAN side; the answer's addresses or an error."""
+        code = (
+            "import socket,struct,sys\n"
+            f"name={name!r}\n"
+            "q=struct.pack('!HHHHHH',0x4867,0x0100,1,0,0,0)+b''.join(bytes([len(p)])+p.encode() "
+            "for p in name.split('.'))+b'\\0'+struct.pack('!HH',1,1)\n"
+            f"s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM);s.settimeout({timeout})\n"
+            f"s.sendto(q,({server!r},53))\n"
+            "try:\n r=s.recv(2048)\nexcept Exception as e:\n print(type(e).__name__);sys.exit()\n"
+            "rcode=r[3]&15;an=struct.unpack('!H',r[6:8])[0];i=len(q);out=[]\n"
+            "for _ in range(an):\n"
+            " i+=2;t,c,ttl,l=struct.unpack('!HHIH',r[i:i+10]);i+=10\n"
+            " if t==1: out.append(socket.inet_ntoa(r[i:i+4]))\n"
+            " i+=l\n"
+            "print(f'rcode={rcode}',*out)\n")
+        return self.lanexec("/usr/bin/python3", "-c", code).stdout.strip()
 
     def tcp_answers(self, host, port, timeout=4):
         """Does anything accept a TCP connection at host:port, seen from the WAN side?"""
@@ -209,17 +279,15 @@ class ImageVM:
             return "(no console log)"
 
     def stop_ac(self):
-        if self.ac and self.ac.poll() is None:
-            self.ac.terminate()
-            try:
-                self.ac.wait(5)
-            except subprocess.TimeoutExpired:
-                self.ac.kill()
-        self.ac = None
+        self.ac = stop(self.ac)
 
     def close(self):
         if self.qemu and self.qemu.poll() is None:
             os.killpg(self.qemu.pid, signal.SIGKILL)
             self.qemu.wait()
         self.stop_ac()
-        sh("ip", "netns", "del", self.ns, check=False)
+        self.dhcp = stop(self.dhcp)
+        self.dns = stop(self.dns)
+        for ns in (self.ns, self.lan):
+            sh("ip", "netns", "del", ns, check=False)
+

@@ -26,9 +26,12 @@ from imagevm import ImageVM, PPP_PEER
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 UNITS = ["hgw-netlinkd", "hgw-lte-modemd", "hgw-pppoed", "hgw-hybridd", "hgw-dhcp6c",
-         "hgw-dhcp4c", "hgw-netdumpd"]
+         "hgw-dhcp4c", "hgw-netdumpd", "hgw-resolv"]
+# dnsmasq: starts as root, binds, becomes hgw keeping a subset of its bounding set.
+LAN_UNIT = "hgw-lan"
 # linux/capability.h; only what the units may name.
-CAPS = {"CAP_NET_BIND_SERVICE": 10, "CAP_NET_ADMIN": 12, "CAP_NET_RAW": 13}
+CAPS = {"CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_NET_BIND_SERVICE": 10, "CAP_NET_ADMIN": 12,
+        "CAP_NET_RAW": 13}
 BOOT_TIMEOUT = int(os.environ.get("HGW_IMAGE_BOOT_TIMEOUT", "400"))
 
 # The lab's configuration (lab/configs/hgw.json) for the guest's devices:
@@ -69,6 +72,7 @@ for m in /data /tmp /boot/firmware /var/lib/systemd/timesync /var/log; do
 done
 echo "STATEDIR $(stat -c '%%U %%a' /tmp/hgw) $(ls /tmp/hgw | paste -sd, -)"
 echo "DATA $(ls -A /data | paste -sd, -) $(ls -A /data/hgw | paste -sd, -)"
+echo "TIMESYNC $(ls -A /var/lib/systemd/timesync | paste -sd, -)"
 echo "HOSTKEY $(ssh-keygen -l -f /data/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f2)"
 echo "LISTEN $(ss -Htln | awk '{print $4}' | sort | paste -sd' ' -)"
 echo "JOURNAL $(journalctl --header 2>/dev/null | sed -n 's/^File path: //p' | head -n1)"
@@ -96,6 +100,16 @@ def parse(out):
         else:
             rec[word.lower()] = rest
     return rec
+
+
+def wait_until(get, pred, timeout):
+    """get() until pred(value) or timeout; the last value either way."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = get()
+        if pred(v) or time.monotonic() > deadline:
+            return v
+        time.sleep(1)
 
 
 def wait_for(vm, what, command, pred, timeout):
@@ -128,11 +142,23 @@ def run(tmp_path_factory):
         # ---- boot 1
         t0 = vm.boot()
         r["ssh_s"] = vm.wait_ssh(BOOT_TIMEOUT) - t0
-        r["b1"] = parse(vm.ssh(PROBE % {"units": " ".join(UNITS)}, timeout=300))
+        r["lease"] = vm.lease()
+        r["b1"] = parse(vm.ssh(PROBE % {"units": " ".join(UNITS + [LAN_UNIT])}, timeout=300))
         r["pppoe"] = json.loads(wait_for(
             vm, "PPPoE session over the DSL TAP", "hgwctl show pppoe.json",
             lambda o: '"up"' in o and PPP_PEER in o, 120))
+        r["resolv"] = wait_for(vm, "the forwarder's upstream from the PPPoE session",
+                               "cat /tmp/hgw/resolv.conf", lambda o: imagevm.UPSTREAM_DNS in o, 30)
         r["wan_ping"] = vm.nsexec("ping", "-c", "3", "-W", "2", PPP_PEER, check=False).returncode
+        # The household through the router: NAT to the WAN, DNS via the
+        # WAN's server, SLAAC from the router's advertisements.
+        r["lan_to_wan_ping"] = vm.lanexec("ping", "-c", "3", "-W", "2", imagevm.PPP_LOCAL,
+                                          check=False).returncode
+        r["lan_dns"] = wait_until(lambda: vm.dns_query(imagevm.LAN_ADDR, imagevm.DNS_NAME),
+                                  lambda a: imagevm.DNS_ANSWER in a, 30)
+        r["lan_slaac"] = wait_until(
+            lambda: vm.lanexec("ip", "-6", "-o", "addr", "show", "dev", "imglan", "scope",
+                               "global").stdout, lambda a: "fd00:1:" in a, 30)
         r["wan_ssh"] = vm.tcp_answers(PPP_PEER, 22)
         r["wan_dump"] = vm.tcp_answers(PPP_PEER, 2222)
         dump = os.path.join(vm.work, "backlog.pcapng")
@@ -140,6 +166,10 @@ def run(tmp_path_factory):
             p = subprocess.run(vm.ssh_args(port=imagevm.DUMP_PORT, user="hgw") + ["backlog"],
                                stdout=f, stderr=subprocess.PIPE, timeout=60)
         r["dump_rc"], r["dump_err"], r["dump"] = p.returncode, p.stderr.decode(), dump
+        p = subprocess.run(vm.ssh_args()[:-1] + ["-o", "PubkeyAuthentication=no", "-o",
+                           "PreferredAuthentications=password,keyboard-interactive",
+                           imagevm.LAN_ADDR, "true"], capture_output=True, text=True, timeout=60)
+        r["password_login"] = (p.returncode, p.stderr)
         r["journal_setup"] = vm.ssh("journalctl -b -u hgw-setup -u hgw-data --no-pager -o cat")
         r["token"] = secrets.token_hex(8)
         vm.ssh(f"echo {r['token']} > /data/persist-token && sync")
@@ -150,7 +180,7 @@ def run(tmp_path_factory):
         # ---- boot 2
         t0 = vm.boot()
         r["ssh2_s"] = vm.wait_ssh(BOOT_TIMEOUT) - t0
-        r["b2"] = parse(vm.ssh(PROBE % {"units": " ".join(UNITS)}, timeout=300))
+        r["b2"] = parse(vm.ssh(PROBE % {"units": " ".join(UNITS + [LAN_UNIT])}, timeout=300))
         r["token2"] = vm.ssh("cat /data/persist-token").strip()
         r["conf2"] = vm.ssh("hgwctl config pppoed.username").strip()
         vm.shutdown("poweroff")
@@ -168,14 +198,18 @@ def run(tmp_path_factory):
             json.dump({k: v for k, v in r.items() if k != "vm"}, f, indent=1, default=str)
 
 
-def unit_caps(unit):
-    """The capabilities the unit file declares (configs/systemd), as a mask."""
+def declared(unit, key):
+    """A capability list of the unit file (configs/systemd), as a mask."""
     with open(os.path.join(ROOT, "configs", "systemd", unit + ".service")) as f:
-        text = f.read()
-    amb = re.search(r"^AmbientCapabilities=(.*)$", text, re.M).group(1).split()
-    bnd = re.search(r"^CapabilityBoundingSet=(.*)$", text, re.M).group(1).split()
-    assert amb == bnd, f"{unit}: ambient {amb} and bounding {bnd} differ"
-    return sum(1 << CAPS[c] for c in amb)
+        m = re.search(rf"^{key}=(.*)$", f.read(), re.M)
+    assert m, f"{unit} declares no {key}"
+    return sum(1 << CAPS[c] for c in m.group(1).split())
+
+
+def unit_caps(unit):
+    amb, bnd = declared(unit, "AmbientCapabilities"), declared(unit, "CapabilityBoundingSet")
+    assert amb == bnd, f"{unit}: ambient {amb:#x} and bounding {bnd:#x} differ"
+    return amb
 
 
 def test_multi_user_reached_nothing_failed(run):
@@ -194,6 +228,30 @@ def test_unit_active_with_only_its_capabilities(run, unit):
         for field in ("CapPrm", "CapEff", "CapBnd", "CapAmb"):
             assert int(u[field], 16) == want, (b, unit, field, u[field], hex(want))
         assert u["Uid"] != "0", (b, unit, "runs as root")
+
+
+def test_lan_service_active_as_hgw_within_its_bounding_set(run):
+    bnd = declared(LAN_UNIT, "CapabilityBoundingSet")
+    for b in ("b1", "b2"):
+        u = run[b]["units"][LAN_UNIT]
+        assert u["active"] == "active" and u["restarts"] == 0, (b, u)
+        assert int(u["CapBnd"], 16) == bnd, (b, u)
+        assert int(u["CapEff"], 16) & ~bnd == 0 and int(u["CapEff"], 16) != bnd, (b, u)
+        assert u["Uid"] != "0", (b, u)  # dnsmasq dropped root after binding
+
+
+def test_lan_client_gets_address_dns_and_internet(run):
+    assert run["lease"], "no DHCP lease on the LAN"
+    assert run["lease"][0].startswith("192.168.1.") and \
+        100 <= int(run["lease"][0].rsplit(".", 1)[1]) <= 199, run["lease"]
+    assert run["lease"][1] == imagevm.LAN_ADDR, run["lease"]
+    assert "fd00:1:" in run["lan_slaac"], run["lan_slaac"]
+    assert run["lan_dns"].startswith("rcode=0") and imagevm.DNS_ANSWER in run["lan_dns"], \
+        run["lan_dns"]
+    assert run["lan_to_wan_ping"] == 0
+    # The forwarder's upstream is the PPPoE session's DNS (IPCP), via hgwctl resolv.
+    servers = [l.split()[1] for l in run["resolv"].splitlines() if l.startswith("nameserver")]
+    assert servers[:1] == [imagevm.UPSTREAM_DNS], run["resolv"]
 
 
 def test_read_only_root_and_ram_journal(run):
@@ -245,6 +303,17 @@ def test_ssh_lan_side_only(run):
     assert "192.168.1.1:22" in listen and "192.168.1.1:2222" in listen, listen
     assert not any(a.endswith(("*:22", "0.0.0.0:22", "[::]:22")) for a in listen), listen
     assert run["wan_ssh"] != "open" and run["wan_dump"] != "open", (run["wan_ssh"], run["wan_dump"])
+
+
+def test_no_password_login(run):
+    rc, err = run["password_login"]
+    assert rc != 0 and "Permission denied (publickey)" in err, (rc, err)
+
+
+def test_last_time_kept_on_data(run):
+    # timesyncd creates its clock file at start and advances the clock to it
+    # after a power cut; on the second boot it is the one from the first.
+    assert "clock" in run["b2"]["timesync"].split(","), run["b2"]["timesync"]
 
 
 def test_netdumpd_answers_on_lan(run):

@@ -40,6 +40,19 @@ def sh(*cmd, check=True, ns=None, **kw):
     return p
 
 
+def stop(p, timeout=5):
+    """Ends a Popen: SIGTERM, then SIGKILL after timeout.  Returns None, for
+    `x = stop(x)`."""
+    if p and p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    return None
+
+
 def _pid_alive(pid):
     try:
         os.kill(pid, 0)

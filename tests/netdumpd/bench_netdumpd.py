@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from hgwtest import Net, sh  # noqa: E402
+from hgwtest import Net, sh, stop  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -151,12 +151,7 @@ def main():
               f"VmRSS {rss_kib(pid)} KiB (ring memory {s['ring']['memory']} bytes)")
     finally:
         for pr in procs:
-            if pr.poll() is None:
-                pr.terminate()
-                try:
-                    pr.wait(5)
-                except subprocess.TimeoutExpired:
-                    pr.kill()
+            stop(pr)
         net.cleanup()
         sh("rm", "-rf", tmp)
 

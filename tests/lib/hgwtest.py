@@ -16,7 +16,6 @@ Functions:
 """
 import json
 import os
-import shutil
 import signal
 import subprocess
 import tempfile

@@ -71,6 +71,13 @@ class ImageVM:
         if not os.path.exists(self.key):
             sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hgw-image-test", "-f", self.key)
 
+    def reflash(self):
+        """Writes the image over the card again, as a user updating the
+        router does: partition table, boot and root as new; what lies past
+        the image (/data) untouched."""
+        with open(self.image, "rb") as src, open(self.card, "r+b") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
     def fat_ls(self):
         out = sh("mdir", "-b", "-i", self.fat, "::").stdout
         return sorted(os.path.basename(line.strip().rstrip("/")) for line in out.splitlines()

@@ -2,13 +2,15 @@
 under qemu-system-aarch64 -M virt, configured the way a user does it (files
 on the boot partition), with a LAN and a DSL line (the lab's PPPoE AC).
 
-One module-scoped run does two boots (about three minutes under TCG):
+One module-scoped run does three boots (about four minutes under TCG):
   boot 1  first boot: /data is made, hgw.json, authorized_keys and
           ppp-password are imported from the boot partition; every check
           below is taken; a token is written to /data; reboot.
   (host)  an invalid hgw.json is dropped on the boot partition.
   boot 2  the token is still there, the invalid file was refused
           (hgw-error.txt) and the daemons run on the imported configuration.
+  (host)  the image is written over the card again (an update by flashing).
+  boot 3  the old /data is found and kept: token, configuration, host key.
 Each test asserts one property of what was recorded.
 """
 import json
@@ -70,6 +72,7 @@ echo "MOUNT / $(findmnt -n -o FSTYPE,OPTIONS /)"
 for m in /data /tmp /boot/firmware /var/lib/systemd/timesync /var/log; do
   echo "MOUNT $m $(findmnt -n -o SOURCE,FSTYPE,OPTIONS $m | head -n1)"
 done
+echo "DATASIZE $(df -Pm /data | awk 'NR == 2 { print $2 }')"
 echo "STATEDIR $(stat -c '%%U %%a' /tmp/hgw) $(ls /tmp/hgw | paste -sd, -)"
 echo "DATA $(ls -A /data | paste -sd, -) $(ls -A /data/hgw | paste -sd, -)"
 echo "TIMESYNC $(ls -A /var/lib/systemd/timesync | paste -sd, -)"
@@ -186,6 +189,17 @@ def run(tmp_path_factory):
         vm.shutdown("poweroff")
         r["fat_after_2"] = vm.fat_ls()
         r["error_txt"] = vm.fat_get("hgw-error.txt") if "hgw-error.txt" in r["fat_after_2"] else ""
+
+        # ---- boot 3, after flashing the image again
+        vm.reflash()
+        vm.boot()
+        vm.wait_ssh(BOOT_TIMEOUT)
+        r["b3_system"] = vm.ssh("systemctl is-system-running --wait", check=False).strip()
+        r["b3_data_log"] = vm.ssh("journalctl -b -u hgw-data --no-pager -o cat")
+        r["b3_token"] = vm.ssh("cat /data/persist-token").strip()
+        r["b3_conf"] = vm.ssh("hgwctl config pppoed.username").strip()
+        r["b3_hostkey"] = vm.ssh("ssh-keygen -l -f /data/ssh/ssh_host_ed25519_key.pub").split()[1]
+        vm.shutdown("poweroff")
         # For docs/benchmarks.md: when the last hgw unit became active,
         # from the guest's own clock (seconds since the kernel started).
         for b in ("b1", "b2"):
@@ -267,8 +281,19 @@ def test_data_made_on_first_boot_and_persists(run):
     m = run["b1"]["mounts"]
     assert re.match(r"/dev/vda3\s+ext4\s+rw", m["/data"]), m["/data"]
     assert "first boot: creating /dev/vda3" in run["journal_setup"], run["journal_setup"]
+    # The rest of the card (DATA_MIB past the image), not some gap before it.
+    assert int(run["b1"]["datasize"]) > imagevm.DATA_MIB * 0.8, run["b1"]["datasize"]
     assert run["token2"] == run["token"]
     assert run["b2"]["hostkey"] == run["b1"]["hostkey"]  # the SSH host key survived
+
+
+def test_flashing_a_new_image_keeps_data(run):
+    assert "already holds a /data file system (the card was flashed again): kept" in \
+        run["b3_data_log"], run["b3_data_log"]
+    assert run["b3_system"] == "running", run["b3_system"]
+    assert run["b3_token"] == run["token"]
+    assert run["b3_conf"] == imagevm.PPP_USER  # the configuration, without a new hgw.json
+    assert run["b3_hostkey"] == run["b1"]["hostkey"]  # clients do not see a new host key
 
 
 def test_state_dir(run):

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -74,6 +76,8 @@ struct lted {
 	unsigned reopens;
 	unsigned long at_lines;
 	bool lost;        /* a write failed: close after this callback */
+	int dump_fd;      /* datagrams to netdumpd's AT socket, -1 = none */
+	struct sockaddr_un dump_addr;
 	enum lte_state last_state;
 	char rejected_pin[16]; /* the last PIN the SIM refused: never sent again */
 };
@@ -278,6 +282,18 @@ static void dev_log(void *arg, char dir, const char *line)
 	struct lted *x = arg;
 	x->at_lines++;
 	log_debug("AT#%lu %c %s", x->at_lines, dir, line);
+	/* The dialogue is control traffic: netdumpd captures it on its "at"
+	 * pseudo-interface, one line per datagram, "> " sent, "< " received
+	 * ('!' lines are lte-modemd's own events).  Secrets were already
+	 * replaced by the AT engine.  Fire and forget: no netdumpd, or a full
+	 * socket, costs nothing and never delays the modem. */
+	if (x->dump_fd >= 0) {
+		char dg[AT_LINE_MAX + 4];
+		int n = snprintf(dg, sizeof(dg), "%c %s", dir, line);
+		if (n > 0 && (size_t)n < sizeof(dg))
+			(void)sendto(x->dump_fd, dg, (size_t)n, MSG_DONTWAIT,
+				     (const struct sockaddr *)&x->dump_addr, sizeof(x->dump_addr));
+	}
 }
 
 static void on_read(struct ev_loop *loop, ev_io *w, int revents)
@@ -386,9 +402,18 @@ static int start(struct hgw_daemon *d)
 	struct lted *x = d->ctx;
 	x->d = d;
 	x->fd = -1;
+	x->dump_fd = -1;
 	x->last_state = LTE_ABSENT;
 	if (load_config(d->config, x) < 0)
 		return HGW_EX_CONFIG;
+	x->dump_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	x->dump_addr.sun_family = AF_UNIX;
+	if (snprintf(x->dump_addr.sun_path, sizeof(x->dump_addr.sun_path), "%s/netdumpd-at.sock",
+		     d->state_dir) >= (int)sizeof(x->dump_addr.sun_path) && x->dump_fd >= 0) {
+		log_warn("state dir path too long for netdumpd's AT socket; AT dialogue not captured");
+		close(x->dump_fd);
+		x->dump_fd = -1;
+	}
 	modem_setup(x);
 	ev_io_init(&x->io, on_read, -1, EV_READ);
 	x->io.data = x;
@@ -410,6 +435,9 @@ static void stop(struct hgw_daemon *d)
 	 * quick restart does not cost the LTE session.  lte.json goes, so
 	 * nobody acts on a state no one maintains. */
 	close_device(x, "lte-modemd stopped");
+	if (x->dump_fd >= 0)
+		close(x->dump_fd);
+	x->dump_fd = -1;
 	ev_timer_stop(d->loop, &x->reopen);
 	hgw_state_withdraw(d->state_dir, "lte.json");
 	memset(&x->cfg, 0, sizeof(x->cfg));

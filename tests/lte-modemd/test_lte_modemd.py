@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -405,3 +406,46 @@ def test_bad_pin_file_exits_78(tmp_path, text, mode, why):
                        capture_output=True, text=True, timeout=10)
     assert p.returncode == 78, p.stderr
     assert why in p.stderr
+
+
+def test_at_dialogue_to_netdumpd_socket(daemons, modems, tmp_path):
+    """Every AT line goes to netdumpd's AT socket as one datagram ("> " sent,
+    "< " received), with the PIN already replaced; no listener costs nothing."""
+    m = modems("huawei", ["--pin", "2468"])
+    pin = write_secret(tmp_path, "pin", "2468")
+    state = tmp_path / "state"
+    state.mkdir()
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(state / "netdumpd-at.sock"))
+    sock.settimeout(0.2)
+    lines, done = [], threading.Event()
+
+    def read():  # promptly, as netdumpd does: a Unix datagram queue holds ten
+        while not done.is_set():
+            try:
+                lines.append(sock.recv(1024).decode())
+            except socket.timeout:
+                pass
+    reader = threading.Thread(target=read)
+    reader.start()
+    need_binary("lte-modemd")
+    d = daemons.start("lte-modemd", config(m, pin_file=pin), args=["-v"], state_dir=str(state))
+    try:
+        lte(d, connected)
+        time.sleep(0.5)
+    finally:
+        done.set()
+        reader.join()
+        sock.close()
+    assert lines and all(l[:2] in ("> ", "< ", "! ") for l in lines), lines
+    sent = [l[2:] for l in lines if l.startswith("> ")]
+    assert any(l.startswith("AT^NDISDUP") or l.startswith("AT+CGACT") for l in sent), sent
+    assert "< OK" in lines
+    assert not any("2468" in l for l in lines), lines
+    assert "> (command with a secret, not logged)" in lines
+    # netdumpd gone (socket removed): lte-modemd carries on.
+    os.unlink(state / "netdumpd-at.sock")
+    m.cmd("drop")
+    lte(d, lambda doc: doc["state"] != "connected")
+    lte(d, connected, timeout=15)
+    no_bug(d)

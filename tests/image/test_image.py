@@ -75,6 +75,7 @@ done
 echo "DATASIZE $(df -Pm /data | awk 'NR == 2 { print $2 }')"
 echo "STATEDIR $(stat -c '%%U %%a' /tmp/hgw) $(ls /tmp/hgw | paste -sd, -)"
 echo "DATA $(ls -A /data | paste -sd, -) $(ls -A /data/hgw | paste -sd, -)"
+echo "CONFIG $(stat -c %%U:%%G:%%a /data/config /data/config/hgw.json /data/config/ppp-password | paste -sd' ' -) $(ls -A /data/config | paste -sd, -)"
 echo "TIMESYNC $(ls -A /var/lib/systemd/timesync | paste -sd, -)"
 echo "HOSTKEY $(ssh-keygen -l -f /data/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f2)"
 echo "LISTEN $(ss -Htln | awk '{print $4}' | sort | paste -sd' ' -)"
@@ -138,9 +139,10 @@ def run(tmp_path_factory):
         vm.netns_up()
         with open(vm.key + ".pub") as f:
             pub = f.read()
-        vm.fat_put("hgw.json", json.dumps(CONFIG, indent=2))
-        vm.fat_put("authorized_keys", pub)
-        vm.fat_put("ppp-password", imagevm.PPP_PASSWORD + "\n")
+        # As a Windows editor saves them: a byte order mark, CR LF line ends.
+        vm.fat_put("hgw.json", "\ufeff" + json.dumps(CONFIG, indent=2).replace("\n", "\r\n"))
+        vm.fat_put("authorized_keys", "\ufeff" + pub.strip() + "\r\n")
+        vm.fat_put("ppp-password", "\ufeff" + imagevm.PPP_PASSWORD + "\r\n")
 
         # ---- boot 1
         t0 = vm.boot()
@@ -308,8 +310,10 @@ def test_boot_partition_import(run):
     assert "hgw.json.imported" in fat and "hgw.json" not in fat, fat
     assert "authorized_keys.imported" in fat and "ppp-password" not in fat, fat
     assert "hgw-error.txt" not in fat
-    data = run["b1"]["data"]
-    assert "hgw.json" in data and "ppp-password" in data, data
+    # In /data/config: root's, readable by the daemons' group, not theirs to change.
+    perms, files = run["b1"]["config"].rsplit(" ", 1)
+    assert perms.split() == ["root:hgw:750", "root:hgw:640", "root:hgw:640"], perms
+    assert {"hgw.json", "ppp-password", "netdumpd_authorized_keys"} <= set(files.split(",")), files
 
 
 def test_invalid_config_on_boot_partition_is_refused(run):

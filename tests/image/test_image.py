@@ -75,6 +75,7 @@ done
 echo "DATASIZE $(df -Pm /data | awk 'NR == 2 { print $2 }')"
 echo "STATEDIR $(stat -c '%%U %%a' /tmp/hgw) $(ls /tmp/hgw | paste -sd, -)"
 echo "DATA $(ls -A /data | paste -sd, -) $(ls -A /data/hgw | paste -sd, -)"
+echo "DATALINK $(readlink /data/hgw/hgw.json) $(cmp -s /data/hgw/hgw.json /data/config/hgw.json && echo same)"
 echo "CONFIG $(stat -c %%U:%%G:%%a /data/config /data/config/hgw.json /data/config/ppp-password | paste -sd' ' -) $(ls -A /data/config | paste -sd, -)"
 echo "TIMESYNC $(ls -A /var/lib/systemd/timesync | paste -sd, -)"
 echo "HOSTKEY $(ssh-keygen -l -f /data/ssh/ssh_host_ed25519_key.pub | cut -d' ' -f2)"
@@ -314,6 +315,8 @@ def test_boot_partition_import(run):
     perms, files = run["b1"]["config"].rsplit(" ", 1)
     assert perms.split() == ["root:hgw:750", "root:hgw:640", "root:hgw:640"], perms
     assert {"hgw.json", "ppp-password", "netdumpd_authorized_keys"} <= set(files.split(",")), files
+    # /data/hgw/hgw.json, the data dir's name for it, leads there.
+    assert run["b1"]["datalink"] == "../config/hgw.json same", run["b1"]["datalink"]
 
 
 def test_invalid_config_on_boot_partition_is_refused(run):

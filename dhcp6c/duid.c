@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -113,43 +114,80 @@ long hex_decode(const char *s, uint8_t *out, size_t cap)
 	return (long)n;
 }
 
+/* 1: dir/dhcp6c.duid holds a DUID of the wanted type (any type when type is
+ * DUID_ANY), in *out; 0: no file; -1: a file of another type or not a DUID. */
+static int duid_read(const char *path, int type, struct d6_duid *out)
+{
+	char buf[2 * D6_DUID_MAX + 8];
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	long l = hex_decode(buf, out->b, sizeof(out->b));
+	if (l >= 3 && (type == DUID_ANY || (out->b[0] << 8 | out->b[1]) == type)) {
+		out->len = (uint16_t)l;
+		return 1;
+	}
+	return -1;
+}
+
 int duid_load_or_create(const char *dir, int type, uint16_t hwtype, const uint8_t *hw,
 			size_t hwlen, uint32_t enterprise, struct d6_duid *out)
 {
-	char path[4096], buf[2 * D6_DUID_MAX + 8];
+	char path[4096], tmp[4200], buf[2 * D6_DUID_MAX + 8];
 	snprintf(path, sizeof(path), "%s/dhcp6c.duid", dir);
-	FILE *f = fopen(path, "r");
-	if (f) {
-		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-		buf[n] = 0;
-		long l = hex_decode(buf, out->b, sizeof(out->b));
-		if (l >= 3 && (out->b[0] << 8 | out->b[1]) == type) {
-			out->len = (uint16_t)l;
+	/* dhcp6c and dhcp4c start together on a fresh data dir and both want
+	 * the one DUID: each writes its own temporary file, and a new DUID is
+	 * put in place with link(), which fails if the other was first; the
+	 * loser then reads the winner's.  (A shared temporary name once made the
+	 * loser's rename fail, and dhcp4c exited at the image's first boot.) */
+	snprintf(tmp, sizeof(tmp), "%s/.dhcp6c.duid.%d.tmp", dir, (int)getpid());
+	for (int attempt = 0; attempt < 3; attempt++) {
+		int found = duid_read(path, type, out);
+		if (found == 1)
 			return 0;
+		if (found < 0)
+			log_notice("%s: not a DUID of the configured type, making a new one", path);
+		duid_make(out, type == DUID_ANY ? DUID_LLT : type, hwtype, hw, hwlen, time(NULL),
+			  enterprise, &hgw_rng_system);
+		hex_encode(out->b, out->len, buf);
+		size_t len = strlen(buf);
+		buf[len++] = '\n';
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0) {
+			log_err("%s: %s", tmp, strerror(errno));
+			return -1;
 		}
-		log_notice("%s: not a DUID of the configured type, making a new one", path);
-	}
-	duid_make(out, type, hwtype, hw, hwlen, time(NULL), enterprise, &hgw_rng_system);
-	hex_encode(out->b, out->len, buf);
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s/.dhcp6c.duid.tmp", dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		log_err("%s: %s", tmp, strerror(errno));
+		bool ok = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0;
+		int err = ok ? 0 : errno ? errno : EIO;
+		close(fd);
+		if (ok && found == 0) {
+			/* A file system without hard links falls back to rename. */
+			if (link(tmp, path) == 0 || (errno != EEXIST && rename(tmp, path) == 0)) {
+				unlink(tmp);
+				buf[len - 1] = 0;
+				log_notice("made a new DUID %s (saved in %s)", buf, path);
+				return 0;
+			}
+			err = errno;
+			unlink(tmp);
+			if (err == EEXIST)
+				continue; /* the other daemon made one first: use it */
+		} else if (ok && rename(tmp, path) == 0) {
+			buf[len - 1] = 0;
+			log_notice("made a new DUID %s (saved in %s)", buf, path);
+			return 0;
+		} else {
+			err = ok ? errno : err;
+			unlink(tmp);
+		}
+		log_err("%s: cannot save the DUID: %s", path, strerror(err));
 		return -1;
 	}
-	size_t len = strlen(buf);
-	log_notice("made a new DUID %s (saved in %s)", buf, path);
-	buf[len++] = '\n';
-	bool ok = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0;
-	close(fd);
-	if (!ok || rename(tmp, path) < 0) {
-		log_err("%s: cannot save the DUID: %s", path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	log_err("%s: keeps changing under us; is another program rewriting it?", path);
+	return -1;
 }
 
 uint32_t iaid_for(const char *ifname)

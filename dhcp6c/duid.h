@@ -12,7 +12,8 @@
 #include "clock.h"
 #include "rfc8415_msg.h"
 
-enum duid_type { DUID_LLT = 1, DUID_EN = 2, DUID_LL = 3, DUID_UUID = 4 };
+/* DUID_ANY: for duid_load_or_create, whatever kind is saved. */
+enum duid_type { DUID_ANY = 0, DUID_LLT = 1, DUID_EN = 2, DUID_LL = 3, DUID_UUID = 4 };
 
 /* Parses "llt", "ll", "en", "uuid"; 0 if unknown. */
 int duid_type_parse(const char *s);
@@ -25,8 +26,10 @@ int duid_type_parse(const char *s);
 void duid_make(struct d6_duid *d, int type, uint16_t hwtype, const uint8_t *hw, size_t hwlen,
 	       int64_t time_wall, uint32_t enterprise, const struct hgw_rng *rng);
 
-/* Loads dir/dhcp6c.duid if present and of the wanted type, else makes one
- * and saves it.  Returns 0 or -1 (logged). */
+/* Loads dir/dhcp6c.duid if present and of the wanted type (DUID_ANY: any),
+ * else makes one (DUID_ANY: an LLT) and saves it.  Safe when two daemons
+ * call it at once on a fresh dir: both end up with the same DUID.
+ * Returns 0 or -1 (logged). */
 int duid_load_or_create(const char *dir, int type, uint16_t hwtype, const uint8_t *hw,
 			size_t hwlen, uint32_t enterprise, struct d6_duid *out);
 

@@ -261,8 +261,10 @@ static int load_config(struct ctx *x, json_t *cfg, struct d4c_config *c)
 	} else if (x->ifi.hwlen == 6) {
 		memcpy(c->chaddr, x->ifi.hw, 6);
 	} else {
+		/* Whatever kind dhcp6c keeps (duid_type): asking for one kind
+		 * here would replace dhcp6c's DUID with it at every start. */
 		struct d6_duid duid;
-		if (duid_load_or_create(x->d->data_dir, DUID_LLT, 1, NULL, 0, 0, &duid) < 0)
+		if (duid_load_or_create(x->d->data_dir, DUID_ANY, 1, NULL, 0, 0, &duid) < 0)
 			return 73;
 		uint32_t h = 2166136261u;
 		for (int i = 0; i < duid.len; i++)

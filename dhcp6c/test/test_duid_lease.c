@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -82,6 +84,71 @@ static void test_persist(void **st)
 	assert_int_equal(b.b[1], DUID_LLT);
 }
 
+/* dhcp4c takes whatever DUID dhcp6c keeps instead of replacing it. */
+static void test_any_keeps_the_saved_kind(void **st)
+{
+	(void)st;
+	struct d6_duid a, b;
+	const uint8_t mac[6] = { 0, 1, 2, 3, 4, 5 };
+	assert_int_equal(duid_load_or_create(dir, DUID_LL, 1, mac, 6, 0, &a), 0);
+	assert_int_equal(duid_load_or_create(dir, DUID_ANY, 1, NULL, 0, 0, &b), 0);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.b, b.b, a.len);
+	assert_int_equal(duid_load_or_create(dir, DUID_LL, 1, mac, 6, 0, &b), 0);
+	assert_memory_equal(a.b, b.b, a.len); /* and dhcp6c still finds its own */
+	char p[128];
+	snprintf(p, sizeof(p), "%s/dhcp6c.duid", dir);
+	unlink(p);
+	assert_int_equal(duid_load_or_create(dir, DUID_ANY, 1, NULL, 0, 0, &b), 0);
+	assert_int_equal(b.b[1], DUID_LLT); /* none saved: an LLT is made */
+}
+
+/* dhcp6c and dhcp4c start at the same moment on a fresh data dir: both
+ * succeed and both get the one saved DUID, with no temporary files left. */
+static void test_concurrent_create(void **st)
+{
+	(void)st;
+	enum { KIDS = 6, ROUNDS = 40 };
+	for (int round = 0; round < ROUNDS; round++) {
+		char sub[128], cmd[160];
+		snprintf(sub, sizeof(sub), "%s/r%d", dir, round);
+		assert_int_equal(mkdir(sub, 0700), 0);
+		int fds[KIDS];
+		pid_t pids[KIDS];
+		for (int k = 0; k < KIDS; k++) {
+			int pfd[2];
+			assert_int_equal(pipe(pfd), 0);
+			pids[k] = fork();
+			assert_true(pids[k] >= 0);
+			if (pids[k] == 0) {
+				struct d6_duid d = { 0 };
+				int rc = duid_load_or_create(sub, k % 2 ? DUID_ANY : DUID_LLT, 1, NULL, 0,
+							     0, &d);
+				char out[2 * D6_DUID_MAX + 1] = "FAILED";
+				if (rc == 0)
+					hex_encode(d.b, d.len, out);
+				_exit(write(pfd[1], out, strlen(out) + 1) > 0 ? 0 : 1);
+			}
+			close(pfd[1]);
+			fds[k] = pfd[0];
+		}
+		char first[2 * D6_DUID_MAX + 2] = "";
+		for (int k = 0; k < KIDS; k++) {
+			char got[2 * D6_DUID_MAX + 2] = "";
+			assert_true(read(fds[k], got, sizeof(got) - 1) > 0);
+			close(fds[k]);
+			int status;
+			assert_int_equal(waitpid(pids[k], &status, 0), pids[k]);
+			assert_string_not_equal(got, "FAILED");
+			if (!k)
+				memcpy(first, got, sizeof(first));
+			assert_string_equal(got, first);
+		}
+		snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", sub);
+		assert_int_equal(system(cmd), 0); /* dhcp6c.duid and nothing else */
+	}
+}
+
 static void test_hex(void **st)
 {
 	(void)st;
@@ -136,6 +203,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_make),
 		cmocka_unit_test(test_persist),
+		cmocka_unit_test(test_any_keeps_the_saved_kind),
+		cmocka_unit_test(test_concurrent_create),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_lease_file),
 	};

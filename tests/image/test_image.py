@@ -67,6 +67,9 @@ done
 for u in %(units)s; do
   pid=$(systemctl show -P MainPID $u)
   echo "UNIT $u $(systemctl show -P ActiveState $u) $(systemctl show -P NRestarts $u) $(systemctl show -P ActiveEnterTimestampMonotonic $u) $(awk '/^(Uid|CapPrm|CapEff|CapBnd|CapAmb):/{printf "%%s%%s ", $1, $2}' /proc/$pid/status)"
+  # A unit that restarted: why, for the failure message.
+  [ "$(systemctl show -P NRestarts $u)" = 0 ] ||
+    journalctl -b -u "$u" -n 20 --no-pager -o cat | sed "s|^|FAILLOG $u: |"
 done
 echo "MOUNT / $(findmnt -n -o FSTYPE,OPTIONS /)"
 for m in /data /tmp /boot/firmware /var/lib/systemd/timesync /var/log; do
@@ -240,7 +243,8 @@ def test_unit_active_with_only_its_capabilities(run, unit):
     for b in ("b1", "b2"):
         u = run[b]["units"][unit]
         assert u["active"] == "active", (b, u)
-        assert u["restarts"] == 0, (b, u)  # up and stayed up, not crash-looping
+        # up and stayed up, not crash-looping
+        assert u["restarts"] == 0, (b, u, [l for l in run[b].get("faillog", []) if l.startswith(unit + ":")])
         want = unit_caps(unit)
         for field in ("CapPrm", "CapEff", "CapBnd", "CapAmb"):
             assert int(u[field], 16) == want, (b, unit, field, u[field], hex(want))

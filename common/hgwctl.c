@@ -168,6 +168,22 @@ static int cmd_show(const char *name)
 #define MAX_FILES 64
 static struct hgw_state_in files[MAX_FILES];
 
+/* Takes a free slot of in[] for a state file seen in the directory, unless
+ * one already follows it (or all are taken).  Returns the new slot or NULL. */
+static struct hgw_state_in *track(struct hgw_state_in *in, const char *name)
+{
+	struct hgw_state_in *free_slot = NULL;
+	for (int i = 0; i < MAX_FILES; i++) {
+		if (in[i].name && strcmp(in[i].name, name) == 0)
+			return NULL;
+		if (!in[i].name && !free_slot)
+			free_slot = &in[i];
+	}
+	if (free_slot)
+		free_slot->name = strdup(name);
+	return free_slot;
+}
+
 static void watch_cb(struct hgw_watch *w, void *arg)
 {
 	(void)w;
@@ -175,17 +191,8 @@ static void watch_cb(struct hgw_watch *w, void *arg)
 	DIR *d = opendir(state_dir);
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
-		if (!is_state_name(de->d_name))
-			continue;
-		int free_slot = -1, i;
-		for (i = 0; i < MAX_FILES; i++) {
-			if (files[i].name && strcmp(files[i].name, de->d_name) == 0)
-				break;
-			if (!files[i].name && free_slot < 0)
-				free_slot = i;
-		}
-		if (i == MAX_FILES && free_slot >= 0)
-			files[free_slot].name = strdup(de->d_name);
+		if (is_state_name(de->d_name))
+			track(files, de->d_name);
 	}
 	if (d)
 		closedir(d);
@@ -217,19 +224,9 @@ static void resolv_cb(struct hgw_watch *w, void *arg)
 	for (int i = 0; i < n; i++) {
 		const char *name = list[i]->d_name;
 		const struct hgw_field *schema = hgw_resolv_schema(name);
-		int slot = -1;
-		for (int k = 0; schema && k < MAX_FILES; k++) {
-			if (rs.in[k].name && strcmp(rs.in[k].name, name) == 0) {
-				slot = -2;
-				break;
-			}
-			if (!rs.in[k].name && slot == -1)
-				slot = k;
-		}
-		if (slot >= 0) {
-			rs.in[slot].name = strdup(name);
-			rs.in[slot].schema = schema;
-		}
+		struct hgw_state_in *in = schema ? track(rs.in, name) : NULL;
+		if (in)
+			in->schema = schema;
 		free(list[i]);
 	}
 	if (n >= 0)

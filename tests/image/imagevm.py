@@ -26,7 +26,7 @@ import signal
 import subprocess
 import time
 
-from hgwtest import NS_PREFIX, stop
+from hgwtest import NS_PREFIX, sh, stop
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -38,12 +38,6 @@ UPSTREAM_DNS = "192.0.2.53"  # lab/pppoe-ac's default first DNS server
 DNS_NAME, DNS_ANSWER = "www.example.test", "203.0.113.7"
 PPP_USER, PPP_PASSWORD = "alice@lab", "lab-secret"
 DATA_MIB = 384
-
-
-def sh(*cmd, check=True, **kw):
-    return subprocess.run(list(cmd), check=check, capture_output=True, text=True, **kw)
-
-
 
 
 class ImageVM:
@@ -114,7 +108,7 @@ class ImageVM:
     def netns_up(self):
         for ns in (self.ns, self.lan):
             sh("ip", "netns", "add", ns)
-            sh("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up")
+            sh("ip", "link", "set", "lo", "up", ns=ns)
         # The WAN side's DNS server, reached over the PPPoE session.
         self.nsexec("ip", "addr", "add", UPSTREAM_DNS + "/32", "dev", "lo")
         self.dns = subprocess.Popen(
@@ -124,10 +118,10 @@ class ImageVM:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def nsexec(self, *cmd, **kw):
-        return sh("ip", "netns", "exec", self.ns, *cmd, **kw)
+        return sh(*cmd, ns=self.ns, **kw)
 
     def lanexec(self, *cmd, **kw):
-        return sh("ip", "netns", "exec", self.lan, *cmd, **kw)
+        return sh(*cmd, ns=self.lan, **kw)
 
     def start_lan(self):
         """Moves the LAN TAP (QEMU keeps its descriptor) to the household's

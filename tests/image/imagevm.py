@@ -56,14 +56,18 @@ class ImageVM:
         self.console = None
 
     # ------------------------------------------------------------ the card
-    def make_card(self):
+    def make_card(self, grow_mib=DATA_MIB):
         shutil.copyfile(self.image, self.card)  # Python copies sparse files sparsely enough
-        with open(self.card, "r+b") as f:
-            f.truncate(os.path.getsize(self.image) + DATA_MIB * 1048576)
+        self.grow_card(grow_mib)
         parts = json.loads(sh("sfdisk", "-J", self.card).stdout)["partitiontable"]["partitions"]
         self.fat = f"{self.card}@@{parts[0]['start'] * 512}"
         if not os.path.exists(self.key):
             sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "hgw-image-test", "-f", self.key)
+
+    def grow_card(self, mib):
+        """The card is the image plus mib MiB (as a card of that size would be)."""
+        with open(self.card, "r+b") as f:
+            f.truncate(os.path.getsize(self.image) + mib * 1048576)
 
     def reflash(self):
         """Writes the image over the card again, as a user updating the
@@ -82,6 +86,22 @@ class ImageVM:
         with open(src, "w") as f:
             f.write(data)
         sh("mcopy", "-o", "-i", self.fat, src, "::" + name)
+
+    def wait_fat_file(self, name, timeout):
+        """Polls the boot partition, read while the guest runs, for a file
+        the guest writes (and syncs) there."""
+        deadline = time.monotonic() + timeout
+        while name not in self.fat_ls():
+            if self.qemu.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"no {name} on the boot partition\n{self.tail()}")
+            time.sleep(2)
+
+    def power_cut(self):
+        """Pulls the plug: QEMU is killed, nothing is shut down."""
+        os.killpg(self.qemu.pid, signal.SIGKILL)
+        self.qemu.wait()
+        self.stop_ac()
+        self.dhcp = stop(self.dhcp)
 
     def fat_get(self, name):
         dst = os.path.join(self.work, "got-" + name)

@@ -2,7 +2,10 @@
 under qemu-system-aarch64 -M virt, configured the way a user does it (files
 on the boot partition), with a LAN and a DSL line (the lab's PPPoE AC).
 
-One module-scoped run does three boots (about four minutes under TCG):
+One module-scoped run does four boots (about four minutes under TCG):
+  boot 0  the card is exactly the image: no room for /data, so nothing of
+          hgw runs; hgw-boot-error.txt on the boot partition says why.
+          Power cut; the card "becomes" a bigger one.
   boot 1  first boot: /data is made, hgw.json, authorized_keys and
           ppp-password are imported from the boot partition; every check
           below is taken; a token is written to /data; reboot.
@@ -139,7 +142,8 @@ def run(tmp_path_factory):
     vm = ImageVM(image, str(tmp_path_factory.mktemp("image")))
     r = {"vm": vm}
     try:
-        vm.make_card()
+        # A card with no room after the image: /data cannot be made.
+        vm.make_card(grow_mib=0)
         vm.netns_up()
         with open(vm.key + ".pub") as f:
             pub = f.read()
@@ -147,6 +151,17 @@ def run(tmp_path_factory):
         vm.fat_put("hgw.json", "\ufeff" + json.dumps(CONFIG, indent=2).replace("\n", "\r\n"))
         vm.fat_put("authorized_keys", "\ufeff" + pub.strip() + "\r\n")
         vm.fat_put("ppp-password", "\ufeff" + imagevm.PPP_PASSWORD + "\r\n")
+
+        # ---- boot 0: no room for /data, so no configuration and no SSH;
+        # the reason must reach the boot partition, the one thing the
+        # user can read.  Then the card is "replaced" by a bigger one.
+        vm.boot()
+        vm.wait_fat_file("hgw-boot-error.txt", BOOT_TIMEOUT)
+        time.sleep(2)  # hgw-report syncs right after the rename
+        vm.power_cut()
+        r["fat_after_0"] = vm.fat_ls()
+        r["boot_error"] = vm.fat_get("hgw-boot-error.txt")
+        vm.grow_card(imagevm.DATA_MIB)
 
         # ---- boot 1
         t0 = vm.boot()
@@ -308,6 +323,16 @@ def test_state_dir(run):
     assert (owner, mode) == ("hgw", "755")
     for f in ("netlinkd.json", "pppoe.json", "netdumpd.json", "hybrid.json"):
         assert f in files.split(","), files
+
+
+def test_no_room_for_data_is_reported_on_the_boot_partition(run):
+    text = run["boot_error"]
+    assert "hgw-data.service failed" in text, text
+    assert "/data needs 64 MiB" in text and "use a card of at least 3 GiB" in text, text
+    # nothing was imported without /data; the next boot, which had it, took
+    # the files and removed the report
+    assert {"hgw.json", "authorized_keys", "ppp-password"} <= set(run["fat_after_0"]), run["fat_after_0"]
+    assert "hgw-boot-error.txt" not in run["fat_after_1"], run["fat_after_1"]
 
 
 def test_boot_partition_import(run):

@@ -73,7 +73,8 @@ static char *slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-int hgw_file_publish(const char *dir, const char *name, const char *text, size_t len)
+int hgw_file_put(const char *dir, const char *name, const char *text, size_t len,
+		 unsigned mode, bool replace)
 {
 	char path[512], tmp[512];
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
@@ -81,15 +82,9 @@ int hgw_file_publish(const char *dir, const char *name, const char *text, size_t
 		log_err("state %s/%s: path too long", dir, name);
 		return -1;
 	}
-	size_t oldlen;
-	char *old = slurp(path, HGW_STATE_MAX_BYTES, &oldlen);
-	if (old && oldlen == len && memcmp(old, text, len) == 0) {
-		free(old);
-		return 0;
-	}
-	free(old);
-
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* The temporary name is this process's own: two writers of one file
+	 * (dhcp6c and dhcp4c making the DUID) never write into each other's. */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		log_err("state %s: cannot create %s: %s", path, tmp, strerror(errno));
 		return -1;
@@ -106,12 +101,27 @@ int hgw_file_publish(const char *dir, const char *name, const char *text, size_t
 		}
 		off += (size_t)w;
 	}
-	/* fsync before rename: after a power cut the file is either the old or
-	 * the new document, never an empty one.  (On tmpfs it costs nothing.) */
+	/* fsync before the file takes its name: after a power cut it is either
+	 * the old or the new document, never an empty one.  (On tmpfs it costs
+	 * nothing.) */
 	if (!err && fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)
 		err = errno;
+	if (!err && !replace) {
+		/* link() fails if the name exists, so the first writer wins; a
+		 * file system without hard links falls back to rename. */
+		if (link(tmp, path) == 0) {
+			unlink(tmp);
+			return 1;
+		}
+		err = errno;
+		if (err == EEXIST) {
+			unlink(tmp);
+			return 0;
+		}
+		err = 0;
+	}
 	if (!err && rename(tmp, path) < 0)
 		err = errno;
 	if (err) {
@@ -120,6 +130,20 @@ int hgw_file_publish(const char *dir, const char *name, const char *text, size_t
 		return -1;
 	}
 	return 1;
+}
+
+int hgw_file_publish(const char *dir, const char *name, const char *text, size_t len)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	size_t oldlen;
+	char *old = slurp(path, HGW_STATE_MAX_BYTES, &oldlen);
+	if (old && oldlen == len && memcmp(old, text, len) == 0) {
+		free(old);
+		return 0;
+	}
+	free(old);
+	return hgw_file_put(dir, name, text, len, 0644, true);
 }
 
 int hgw_state_publish(const char *dir, const char *name, const json_t *doc)

@@ -29,6 +29,13 @@ json_t *hgw_state_new(const char *writer, int version);
 int hgw_state_publish(const char *dir, const char *name, const json_t *doc);
 /* The same for any text (hgwctl resolv's resolv.conf). */
 int hgw_file_publish(const char *dir, const char *name, const char *text, size_t len);
+/* Writes text to dir/name atomically with the given mode, whatever it held.
+ * With replace false, only if dir/name does not exist yet, decided
+ * atomically: of two processes creating it at once, one writes it and the
+ * other gets 0 and can read the winner's.  Returns 1 if written, 0 if not
+ * replacing and the file existed, -1 on error (logged). */
+int hgw_file_put(const char *dir, const char *name, const char *text, size_t len,
+		 unsigned mode, bool replace);
 /* Removes dir/name (the writer has stopped or has nothing to say).
  * Returns 0 if removed or already absent. */
 int hgw_state_withdraw(const char *dir, const char *name);

@@ -1,16 +1,13 @@
 /* DUIDs and IAIDs; see duid.h. */
 #include "duid.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
 #include "pkt.h"
+#include "state.h"
 
 /* DUID-LLT time base: 2000-01-01 00:00:00 UTC (RFC 8415 11.2). */
 #define DUID_EPOCH 946684800
@@ -136,14 +133,13 @@ static int duid_read(const char *path, int type, struct d6_duid *out)
 int duid_load_or_create(const char *dir, int type, uint16_t hwtype, const uint8_t *hw,
 			size_t hwlen, uint32_t enterprise, struct d6_duid *out)
 {
-	char path[4096], tmp[4200], buf[2 * D6_DUID_MAX + 8];
+	char path[4096], buf[2 * D6_DUID_MAX + 8];
 	snprintf(path, sizeof(path), "%s/dhcp6c.duid", dir);
 	/* dhcp6c and dhcp4c start together on a fresh data dir and both want
-	 * the one DUID: each writes its own temporary file, and a new DUID is
-	 * put in place with link(), which fails if the other was first; the
-	 * loser then reads the winner's.  (A shared temporary name once made the
-	 * loser's rename fail, and dhcp4c exited at the image's first boot.) */
-	snprintf(tmp, sizeof(tmp), "%s/.dhcp6c.duid.%d.tmp", dir, (int)getpid());
+	 * the one DUID: a new one is only created if none exists (hgw_file_put
+	 * without replace), and the loser reads the winner's.  (A shared
+	 * temporary name once made the loser fail, and dhcp4c exited at the
+	 * image's first boot.) */
 	for (int attempt = 0; attempt < 3; attempt++) {
 		int found = duid_read(path, type, out);
 		if (found == 1)
@@ -154,37 +150,16 @@ int duid_load_or_create(const char *dir, int type, uint16_t hwtype, const uint8_
 			  enterprise, &hgw_rng_system);
 		hex_encode(out->b, out->len, buf);
 		size_t len = strlen(buf);
-		buf[len++] = '\n';
-		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0) {
-			log_err("%s: %s", tmp, strerror(errno));
+		buf[len] = '\n';
+		int rc = hgw_file_put(dir, "dhcp6c.duid", buf, len + 1, 0600, found < 0);
+		if (rc < 0)
 			return -1;
-		}
-		bool ok = write(fd, buf, len) == (ssize_t)len && fsync(fd) == 0;
-		int err = ok ? 0 : errno ? errno : EIO;
-		close(fd);
-		if (ok && found == 0) {
-			/* A file system without hard links falls back to rename. */
-			if (link(tmp, path) == 0 || (errno != EEXIST && rename(tmp, path) == 0)) {
-				unlink(tmp);
-				buf[len - 1] = 0;
-				log_notice("made a new DUID %s (saved in %s)", buf, path);
-				return 0;
-			}
-			err = errno;
-			unlink(tmp);
-			if (err == EEXIST)
-				continue; /* the other daemon made one first: use it */
-		} else if (ok && rename(tmp, path) == 0) {
-			buf[len - 1] = 0;
+		if (rc == 1) {
+			buf[len] = 0;
 			log_notice("made a new DUID %s (saved in %s)", buf, path);
 			return 0;
-		} else {
-			err = ok ? errno : err;
-			unlink(tmp);
 		}
-		log_err("%s: cannot save the DUID: %s", path, strerror(err));
-		return -1;
+		/* rc 0: the other daemon made one first; use it. */
 	}
 	log_err("%s: keeps changing under us; is another program rewriting it?", path);
 	return -1;

@@ -1,6 +1,7 @@
 /* State files: atomic publish, no rewrite when unchanged, schema-checked
  * reads that keep the last good document and log each failure once. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,6 +146,43 @@ static void test_publish_failure_reported(void **s)
 	json_decref(d);
 }
 
+static void read_back(const char *name, char *buf, size_t cap, unsigned *mode)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, cap - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	*mode = st.st_mode & 07777;
+}
+
+/* hgw_file_put: create-only keeps what is there (the DUID that dhcp6c and
+ * dhcp4c race to make); replace writes; the mode is the one asked for; no
+ * temporary file is left either way. */
+static void test_file_put_create_or_replace(void **s)
+{
+	(void)s;
+	char buf[64];
+	unsigned mode;
+	assert_int_equal(hgw_file_put(dir, "f", "one\n", 4, 0600, false), 1);
+	assert_int_equal(hgw_file_put(dir, "f", "two\n", 4, 0600, false), 0);
+	read_back("f", buf, sizeof(buf), &mode);
+	assert_string_equal(buf, "one\n");
+	assert_int_equal(mode, 0600);
+	assert_int_equal(hgw_file_put(dir, "f", "three\n", 6, 0640, true), 1);
+	read_back("f", buf, sizeof(buf), &mode);
+	assert_string_equal(buf, "three\n");
+	assert_int_equal(mode, 0640);
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "test \"$(ls -A %s)\" = f", dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(hgw_file_put("/nonexistent-dir-hgw", "f", "x", 1, 0600, false), -1);
+}
+
 static void test_mkdir_safe(void **s)
 {
 	(void)s;
@@ -237,6 +275,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_withdraw_is_absent_not_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_file_keeps_last_good_and_logs_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_publish_failure_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_file_put_create_or_replace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mkdir_safe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_schema_accepts_its_minimal_document, setup, teardown),
 	};

@@ -304,8 +304,7 @@ class ImageVM:
 
     def close(self):
         if self.qemu and self.qemu.poll() is None:
-            os.killpg(self.qemu.pid, signal.SIGKILL)
-            self.qemu.wait()
+            self.power_cut()
         self.stop_ac()
         self.dhcp = stop(self.dhcp)
         self.dns = stop(self.dns)

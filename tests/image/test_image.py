@@ -69,9 +69,10 @@ for u in $(systemctl --failed --no-legend --plain | cut -d' ' -f1); do
 done
 for u in %(units)s; do
   pid=$(systemctl show -P MainPID $u)
-  echo "UNIT $u $(systemctl show -P ActiveState $u) $(systemctl show -P NRestarts $u) $(systemctl show -P ActiveEnterTimestampMonotonic $u) $(awk '/^(Uid|CapPrm|CapEff|CapBnd|CapAmb):/{printf "%%s%%s ", $1, $2}' /proc/$pid/status)"
+  restarts=$(systemctl show -P NRestarts $u)
+  echo "UNIT $u $(systemctl show -P ActiveState $u) $restarts $(systemctl show -P ActiveEnterTimestampMonotonic $u) $(awk '/^(Uid|CapPrm|CapEff|CapBnd|CapAmb):/{printf "%%s%%s ", $1, $2}' /proc/$pid/status)"
   # A unit that restarted: why, for the failure message.
-  [ "$(systemctl show -P NRestarts $u)" = 0 ] ||
+  [ "$restarts" = 0 ] ||
     journalctl -b -u "$u" -n 20 --no-pager -o cat | sed "s|^|FAILLOG $u: |"
 done
 echo "MOUNT / $(findmnt -n -o FSTYPE,OPTIONS /)"
